@@ -1,0 +1,39 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-sqlite test-postgres lint i18n-extract i18n-update i18n-compile bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+i18n-compile: $(STAMP)
+	@$(BIN)/pybabel compile -d translations
+
+## Run the portal with demo data on SQLite at http://127.0.0.1:5000
+run: $(STAMP) i18n-compile
+	PORTAL_DEMO=1 PORTAL_INSECURE_COOKIES=1 $(BIN)/flask db-upgrade
+	PORTAL_DEMO=1 PORTAL_INSECURE_COOKIES=1 $(BIN)/flask demo-load --if-empty
+	PORTAL_DEMO=1 PORTAL_INSECURE_COOKIES=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Run the whole suite on SQLite, then on PostgreSQL (TEST_DATABASE_URL or 127.0.0.1:5432)
+test: $(STAMP) i18n-compile
+	$(BIN)/python scripts/test_legs.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check portal tests scripts
+
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,27 @@
+"""The append-only audit log."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(index=True)
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    actor_school_id: Mapped[int | None] = mapped_column(index=True)
+    actor_region_id: Mapped[int | None]
+    session_hash: Mapped[str | None] = mapped_column(String(16))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[int | None]
+    school_id: Mapped[int | None] = mapped_column(index=True)
+    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    fields: Mapped[str | None] = mapped_column(String(1000))

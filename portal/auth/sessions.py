@@ -1,0 +1,101 @@
+"""Server-side session rows: the cookie holds a random token, the row decides whether it is alive."""
+
+import hashlib
+import secrets
+
+from flask import current_app, g, request, session
+from sqlalchemy import select, update
+
+from portal.auth.models import User, UserSession
+from portal.clock import now
+from portal.extensions import db
+
+SESSION_KEY = "sid"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(user: User) -> UserSession:
+    """Open a new session row and put a fresh token in a fresh cookie (no fixation)."""
+    token = secrets.token_urlsafe(32)
+    current = now()
+    row = UserSession(
+        token_hash=_hash(token),
+        user_id=user.id,
+        created_at=current,
+        last_seen_at=current,
+        expires_at=current + current_app.config["ABSOLUTE_TIMEOUT"],
+        ip=request.remote_addr,
+        user_agent=(request.user_agent.string or "")[:255],
+    )
+    db.session.add(row)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session[SESSION_KEY] = token
+    g.user_session = row
+    return row
+
+
+def end(row: UserSession, reason: str) -> None:
+    if row.ended_at is None:
+        row.ended_at = now()
+        row.end_reason = reason
+
+
+def end_all_for(user_id: int, reason: str) -> int:
+    """End every live session of a user at once (disable, password reset, admin action)."""
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=now(), end_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def idle_deadline(row: UserSession):
+    return min(row.last_seen_at + current_app.config["IDLE_TIMEOUT"], row.expires_at)
+
+
+def load_user_from_request(_request) -> User | None:
+    """Flask-Login request loader: the user of a live session row, or nobody."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    if row is None or row.ended_at is not None:
+        session.pop(SESSION_KEY, None)
+        return None
+    current = now()
+    reason = None
+    if current >= row.expires_at:
+        reason = "absolute_timeout"
+    elif current >= row.last_seen_at + current_app.config["IDLE_TIMEOUT"]:
+        reason = "idle_timeout"
+    elif not row.user.active:
+        reason = "disabled"
+    elif row.user.is_demo and not current_app.config.get("DEMO_MODE"):
+        reason = "demo_off"
+    if reason:
+        end(row, reason)
+        db.session.commit()
+        session.pop(SESSION_KEY, None)
+        return None
+    g.user_session = row
+    if not _is_passive_request():
+        touch_after = current_app.config["SESSION_TOUCH_SECONDS"]
+        if (current - row.last_seen_at).total_seconds() >= touch_after:
+            row.last_seen_at = current
+            db.session.commit()
+    return row.user
+
+
+def _is_passive_request() -> bool:
+    if request.endpoint is None:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return bool(getattr(view, "_passive", False))

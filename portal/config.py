@@ -1,0 +1,82 @@
+"""Settings from the environment, with safe defaults."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _secret_key(demo: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if not demo:
+        raise RuntimeError("SECRET_KEY must be set outside demo mode (PORTAL_DEMO=1).")
+    # Demo installs keep a generated key in instance/ so restarts do not log everyone out.
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(with_secret: bool = True) -> dict:
+    """Build the configuration mapping from environment variables."""
+    demo = _flag("PORTAL_DEMO")
+    insecure_cookies = _flag("PORTAL_INSECURE_COOKIES")
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite'}"
+        ),
+        "DEMO_MODE": demo,
+        "SESSION_COOKIE_NAME": "portal_session" if insecure_cookies else "__Host-portal_session",
+        "SESSION_COOKIE_SECURE": not insecure_cookies,
+        "IDLE_TIMEOUT": timedelta(minutes=_int("PORTAL_IDLE_MINUTES", 15)),
+        "ABSOLUTE_TIMEOUT": timedelta(hours=_int("PORTAL_ABSOLUTE_HOURS", 10)),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_LIMIT_PER_IP": os.environ.get("PORTAL_LOGIN_LIMIT_PER_IP", "60 per minute"),
+        "LOGIN_LIMIT_GLOBAL": os.environ.get("PORTAL_LOGIN_LIMIT_GLOBAL", "600 per minute"),
+        "DEFAULT_LOCALE": os.environ.get("PORTAL_DEFAULT_LOCALE", "ru"),
+        "PROXY_HOPS": _int("PORTAL_PROXY_HOPS", 0),
+    }
+    if with_secret:
+        settings["SECRET_KEY"] = _secret_key(demo)
+    return settings
+
+
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_PATH": "/",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+    "LANGUAGES": ("kk", "ru", "en"),
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_STRATEGY": "moving-window",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "PAGE_SIZE": 25,
+    "LOGIN_DELAY_AFTER": 5,
+    "LOGIN_LOCK_AFTER": 10,
+    "LOGIN_LOCK_MINUTES": 15,
+    "SESSION_TOUCH_SECONDS": 15,
+    "ARGON2_PARAMS": {},
+}

@@ -1,0 +1,50 @@
+"""GET /: each role's home page."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal.admin.models import Region, School
+from portal.auth import roles
+from portal.auth.models import User
+from portal.extensions import db
+from portal.students import queries as student_queries
+from portal.students.models import ACTIVE, Student
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+def index():
+    """The home dashboard that fits the user's role."""
+    role = current_user.role
+    context = {}
+    if role == roles.TEACHER:
+        if current_user.class_name:
+            context["my_class"] = db.session.scalars(
+                student_queries.visible_students(current_user)
+                .where(Student.class_name == current_user.class_name, Student.status == ACTIVE)
+                .order_by(Student.search_name)
+            ).all()
+    elif role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
+        context["student_count"] = db.session.scalar(
+            student_queries.visible_students(current_user)
+            .where(Student.status == ACTIVE)
+            .with_only_columns(func.count())
+        )
+        context["classes"] = student_queries.class_names(current_user)
+        if role == roles.SCHOOL_ADMIN:
+            context["staff_count"] = db.session.scalar(
+                select(func.count()).select_from(User).where(User.school_id == current_user.school_id, User.active)
+            )
+    elif role == roles.REGIONAL_REVIEWER:
+        context["schools"] = db.session.scalars(
+            select(School).where(School.region_id == current_user.region_id).order_by(School.name)
+        ).all()
+    elif role == roles.SYSADMIN:
+        context["counts"] = {
+            "regions": db.session.scalar(select(func.count()).select_from(Region)),
+            "schools": db.session.scalar(select(func.count()).select_from(School)),
+            "users": db.session.scalar(select(func.count()).select_from(User)),
+        }
+    return render_template(f"dashboard/{role}.html", **context)

@@ -1,0 +1,6 @@
+"""Import every capability's models so the metadata is complete (Alembic, tests)."""
+
+from portal.admin.models import Region, School  # noqa: F401
+from portal.audit.models import AuditEvent  # noqa: F401
+from portal.auth.models import LoginThrottle, User, UserSession  # noqa: F401
+from portal.students.models import Guardian, Student  # noqa: F401

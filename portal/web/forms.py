@@ -1,0 +1,34 @@
+"""The base form: every text field is checked for characters a database or a reader cannot take."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field
+
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+class SafeForm(FlaskForm):
+    """FlaskForm that refuses NUL bytes, control characters and lone surrogates in any text."""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            if _has_forbidden(field):
+                field.errors = [*field.errors, _l("Contains characters that are not allowed.")]
+                ok = False
+        return ok
+
+
+def _has_forbidden(field: Field) -> bool:
+    raw = getattr(field, "raw_data", None) or []
+    return any(isinstance(v, str) and _FORBIDDEN.search(v) for v in raw)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class EmptyForm(SafeForm):
+    """CSRF-only form for POST buttons."""
