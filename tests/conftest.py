@@ -143,6 +143,7 @@ class Browser:
     def __init__(self, app, client):
         self.app = app
         self.client = client
+        self.anonymous = False
 
     def csrf(self, path: str = "/login") -> str:
         response = self.client.get(path)

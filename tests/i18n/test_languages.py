@@ -1,0 +1,102 @@
+"""Three languages: chosen by the user and remembered, first guessed from the browser, default Russian."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.conftest import user
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_default_language_is_russian(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="ru">' in html
+    assert "Войти" in html
+
+
+@pytest.mark.parametrize("header,lang,word", [
+    ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk", "Кіру"),
+    ("en-US,en;q=0.9", "en", "Log in"),
+    ("de-DE,de;q=0.9", "ru", "Войти"),
+])
+def test_first_guess_comes_from_the_browser(client, header, lang, word):
+    html = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert word in html
+
+
+def test_anonymous_switch_is_kept_in_the_session(browser):
+    token = browser.csrf("/login")
+    response = browser.client.post("/language", data={"lang": "kk", "next": "/login", "csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert '<html lang="kk">' in browser.get("/login").get_data(as_text=True)
+
+
+def test_switch_is_remembered_on_the_account(app, login_as):
+    from tests.conftest import Browser
+
+    teacher = login_as("teacher@school1.demo")
+    teacher.post("/language", data={"lang": "en", "next": "/"})
+    assert user("teacher@school1.demo").locale == "en"
+    teacher.logout()
+    # another computer, a Russian browser: the account's choice wins after login
+    other = Browser(app, app.test_client())
+    other.login("teacher@school1.demo")
+    html = other.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="en">' in html and "My class" in html
+
+
+def test_language_switch_ignores_foreign_next(login_as):
+    teacher = login_as("teacher@school1.demo")
+    response = teacher.post("/language", data={"lang": "kk", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_unknown_language_is_ignored(login_as):
+    teacher = login_as("teacher@school1.demo")
+    response = teacher.post("/language", data={"lang": "de", "next": "/"})
+    assert response.status_code == 303
+    assert user("teacher@school1.demo").locale is None
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_catalog_is_complete(lang):
+    """Every extracted string has a translation: nothing empty, nothing fuzzy."""
+    template = read_po((ROOT / "translations" / "messages.pot").open("rb"))
+    catalog = read_po((ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb"))
+    missing, fuzzy = [], []
+    for message in template:
+        if not message.id:
+            continue
+        entry = catalog.get(message.id)
+        if entry is None:
+            missing.append(message.id)
+            continue
+        strings = entry.string if isinstance(entry.string, (list, tuple)) else [entry.string]
+        if not all(strings):
+            missing.append(message.id)
+        if entry.fuzzy:
+            fuzzy.append(message.id)
+    assert not missing, f"{lang}: {len(missing)} untranslated, e.g. {missing[:5]}"
+    assert not fuzzy, f"{lang}: fuzzy entries {fuzzy[:5]}"
+
+
+def test_kazakh_is_not_a_copy_of_english():
+    catalog = read_po((ROOT / "translations" / "kk" / "LC_MESSAGES" / "messages.po").open("rb"))
+    entries = [m for m in catalog if m.id and isinstance(m.id, str) and len(m.id) > 12]
+    same = [m.id for m in entries if m.string == m.id]
+    assert len(same) <= len(entries) // 20, f"Kazakh strings identical to English: {same[:10]}"
+
+
+def test_times_are_shown_in_almaty_time(app):
+    from datetime import datetime
+
+    from flask_babel import force_locale
+
+    from portal.web.i18n import local_datetime
+
+    with app.test_request_context(), force_locale("ru"):
+        shown = local_datetime(datetime(2026, 3, 2, 4, 30))
+    assert "09:30" in shown

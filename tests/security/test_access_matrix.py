@@ -1,0 +1,197 @@
+"""Deny by default: every route × method × role × ownership has an expected answer.
+
+A route missing from MATRIX fails test_every_route_is_in_the_matrix, so new routes cannot slip in unchecked.
+Ownership: "own" (in the viewer's scope), "other_school" (same region), "other_region". Out of scope is 404,
+exactly like a missing id, and the denial is audited. A role without the route gets 403; anonymous users are
+sent to the login page (GET) or get 401 (POST).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEvent
+from portal.auth import roles
+from portal.extensions import db
+from tests.conftest import Browser, in_app, student_of, user
+
+ANON = "anonymous"
+ACCOUNTS = {
+    roles.TEACHER: "teacher@school1.demo",
+    roles.PSYCHOLOGIST: "psychologist@school1.demo",
+    roles.SCHOOL_ADMIN: "admin@school1.demo",
+    roles.REGIONAL_REVIEWER: "reviewer@astana.demo",
+    roles.SYSADMIN: "sysadmin@portal.demo",
+}
+ALL_ROLES = tuple(ACCOUNTS)
+SCHOOL_STAFF = (roles.TEACHER, roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)
+OWNERSHIPS = ("own", "other_school", "other_region")
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    method: str
+    allowed: tuple = ()  # roles that may use it at all
+    public: bool = False
+    obj: str | None = None  # "student" or "user": the <id> is an object with an owner
+    global_scope: tuple = ()  # roles whose scope covers every ownership (sysadmin for accounts)
+
+
+MATRIX = [
+    Route("/healthz", "GET", public=True),
+    Route("/login", "GET", public=True),
+    Route("/login", "POST", public=True),
+    Route("/language", "POST", public=True),
+    Route("/logout", "POST", ALL_ROLES),
+    Route("/session/status", "GET", ALL_ROLES),
+    Route("/account", "GET", ALL_ROLES),
+    Route("/account", "POST", ALL_ROLES),
+    Route("/", "GET", ALL_ROLES),
+    Route("/students", "GET", SCHOOL_STAFF),
+    Route("/students/<int:student_id>", "GET", SCHOOL_STAFF, obj="student"),
+    Route("/admin/students/new", "GET", (roles.SCHOOL_ADMIN,)),
+    Route("/admin/students/new", "POST", (roles.SCHOOL_ADMIN,)),
+    Route("/admin/students/<int:student_id>/edit", "GET", (roles.SCHOOL_ADMIN,), obj="student"),
+    Route("/admin/students/<int:student_id>/edit", "POST", (roles.SCHOOL_ADMIN,), obj="student"),
+    Route("/admin/students/<int:student_id>/leave", "GET", (roles.SCHOOL_ADMIN,), obj="student"),
+    Route("/admin/students/<int:student_id>/leave", "POST", (roles.SCHOOL_ADMIN,), obj="student"),
+    Route("/admin/students/<int:student_id>/reinstate", "POST", (roles.SCHOOL_ADMIN,), obj="student"),
+    Route("/admin/regions", "GET", (roles.SYSADMIN,)),
+    Route("/admin/regions/new", "GET", (roles.SYSADMIN,)),
+    Route("/admin/regions/new", "POST", (roles.SYSADMIN,)),
+    Route("/admin/regions/<int:region_id>/edit", "GET", (roles.SYSADMIN,)),
+    Route("/admin/regions/<int:region_id>/edit", "POST", (roles.SYSADMIN,)),
+    Route("/admin/schools", "GET", (roles.SYSADMIN,)),
+    Route("/admin/schools/new", "GET", (roles.SYSADMIN,)),
+    Route("/admin/schools/new", "POST", (roles.SYSADMIN,)),
+    Route("/admin/schools/<int:school_id>/edit", "GET", (roles.SYSADMIN,)),
+    Route("/admin/schools/<int:school_id>/edit", "POST", (roles.SYSADMIN,)),
+    Route("/admin/users", "GET", (roles.SYSADMIN, roles.SCHOOL_ADMIN)),
+    Route("/admin/users/new", "GET", (roles.SYSADMIN, roles.SCHOOL_ADMIN)),
+    Route("/admin/users/new", "POST", (roles.SYSADMIN, roles.SCHOOL_ADMIN)),
+    *(
+        Route(rule, method, (roles.SYSADMIN, roles.SCHOOL_ADMIN), obj="user", global_scope=(roles.SYSADMIN,))
+        for rule, method in [
+            ("/admin/users/<int:user_id>", "GET"),
+            ("/admin/users/<int:user_id>/edit", "GET"),
+            ("/admin/users/<int:user_id>/edit", "POST"),
+            ("/admin/users/<int:user_id>/disable", "POST"),
+            ("/admin/users/<int:user_id>/enable", "POST"),
+            ("/admin/users/<int:user_id>/end-sessions", "POST"),
+        ]
+    ),
+]
+
+
+def test_every_route_is_in_the_matrix(app):
+    listed = {(r.rule, r.method) for r in MATRIX}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if (rule.rule, method) not in listed:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    assert not missing, "routes missing from the access matrix: " + ", ".join(sorted(missing))
+    stale = listed - {(r.rule, m) for r in app.url_map.iter_rules() for m in r.methods}
+    assert not stale, f"matrix lists routes that no longer exist: {stale}"
+
+
+def _objects(kind: str) -> dict:
+    """Ids per ownership, seen from school 1 (Astana): school 2 is the same region, school 3 is Akmola."""
+    if kind == "student":
+        return {
+            "own": student_of("school1", class_name="7Б").id,
+            "other_class": student_of("school1", not_class="7Б").id,
+            "other_school": student_of("school2").id,
+            "other_region": student_of("school3").id,
+        }
+    return {
+        "own": user("teacher2@school1.demo").id,
+        "other_school": user("teacher2@school2.demo").id,
+        "other_region": user("teacher2@school3.demo").id,
+    }
+
+
+def _path(route: Route, object_id: int | None = None) -> str:
+    path = route.rule
+    for name in ("student_id", "user_id"):
+        path = path.replace(f"<int:{name}>", str(object_id))
+    path = path.replace("<int:region_id>", "1").replace("<int:school_id>", "1")
+    return path
+
+
+def _send(browser: Browser, route: Route, path: str):
+    if route.method == "GET":
+        return browser.client.get(path)
+    token = browser.csrf("/login" if browser.anonymous else "/account")
+    return browser.client.post(path, data={"csrf_token": token})
+
+
+def _denials() -> int:
+    with in_app():
+        return db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "authz.deny")
+        )
+
+
+ALLOWED_STATUSES = {200, 303, 400, 409}
+
+
+@pytest.mark.parametrize("role", [ANON, *ALL_ROLES])
+@pytest.mark.parametrize("route", MATRIX, ids=lambda r: f"{r.method} {r.rule}")
+def test_access(app, route, role):
+    browser = Browser(app, app.test_client())
+    browser.anonymous = role == ANON
+    if role != ANON:
+        assert browser.login(ACCOUNTS[role]).status_code == 303
+
+    if route.obj is None:
+        response = _send(browser, route, _path(route))
+        _check_plain(route, role, response)
+        return
+
+    ids = _objects(route.obj)
+    in_scope = [o for o in ids if o == "own" or role in route.global_scope]
+    if route.obj == "student":
+        in_scope = ["own"] if role == roles.TEACHER else ["own", "other_class"]
+    out_of_scope = [o for o in ids if o not in in_scope]
+
+    for ownership in out_of_scope:
+        before = _denials()
+        response = _send(browser, route, _path(route, ids[ownership]))
+        if route.public:
+            continue
+        if role == ANON:
+            _check_anonymous(route, response)
+        elif role not in route.allowed:
+            assert response.status_code == 403, (ownership, response.status_code)
+        else:
+            assert response.status_code == 404, (ownership, response.status_code)
+            assert _denials() == before + 1, f"out-of-scope {ownership} access was not audited"
+    for ownership in in_scope:
+        response = _send(browser, route, _path(route, ids[ownership]))
+        _check_plain(route, role, response)
+
+
+def _check_anonymous(route: Route, response) -> None:
+    if route.method == "GET":
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    else:
+        assert response.status_code == 401
+
+
+def _check_plain(route: Route, role: str, response) -> None:
+    status = response.status_code
+    if route.public:
+        assert status in ALLOWED_STATUSES | {302, 401, 429}, status
+        assert status != 500
+    elif role == ANON:
+        _check_anonymous(route, response)
+    elif role in route.allowed:
+        assert status in ALLOWED_STATUSES, f"{role} should be allowed: got {status}"
+    else:
+        assert status == 403, f"{role} should get 403: got {status}"
