@@ -9,7 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from portal.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# Rendering happens after the view commits; expiring everything then would reload each row (N+1).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
