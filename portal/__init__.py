@@ -63,11 +63,13 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.concerns.routes import bp as concerns_bp
     from portal.dashboard.routes import bp as dashboard_bp
+    from portal.notifications.routes import bp as notifications_bp
     from portal.students.routes import bp as students_bp
     from portal.web.health import bp as health_bp
 
-    for bp in (health_bp, auth_bp, dashboard_bp, students_bp, admin_bp):
+    for bp in (health_bp, auth_bp, dashboard_bp, students_bp, concerns_bp, notifications_bp, admin_bp):
         app.register_blueprint(bp)
 
 
@@ -91,10 +93,12 @@ def _register_hooks(app: Flask) -> None:
         from flask import g
 
         from portal.auth.forms import LanguageForm
+        from portal.notifications.services import unread_count
         from portal.web.forms import EmptyForm
 
         session_row = g.get("user_session")
         idle = int(app.config["IDLE_TIMEOUT"].total_seconds())
+        signed_in = session_row is not None and current_user.is_authenticated
         return {
             "csp_nonce": csp_nonce,
             "can": lambda action, obj=None: can(current_user, action, obj),
@@ -104,4 +108,5 @@ def _register_hooks(app: Flask) -> None:
             "empty_form": EmptyForm(formdata=None),
             "idle_seconds": idle if session_row is not None else None,
             "demo_mode": app.config.get("DEMO_MODE", False),
+            "unread": unread_count(current_user) if signed_in else 0,
         }

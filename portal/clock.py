@@ -32,3 +32,24 @@ def reset() -> None:
     global _offset, _frozen
     _offset = timedelta(0)
     _frozen = None
+
+
+LOCAL_ZONE = "Asia/Almaty"
+
+
+def to_local(utc_naive: datetime) -> datetime:
+    """Naive UTC → naive Asia/Almaty wall time (what users type and read)."""
+    from zoneinfo import ZoneInfo
+
+    return utc_naive.replace(tzinfo=UTC).astimezone(ZoneInfo(LOCAL_ZONE)).replace(tzinfo=None)
+
+
+def from_local(local_naive: datetime) -> datetime:
+    """Naive Asia/Almaty wall time → naive UTC for storage."""
+    from zoneinfo import ZoneInfo
+
+    return local_naive.replace(tzinfo=ZoneInfo(LOCAL_ZONE)).astimezone(UTC).replace(tzinfo=None)
+
+
+def local_today():
+    return to_local(now()).date()

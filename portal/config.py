@@ -54,6 +54,13 @@ def from_environment(with_secret: bool = True) -> dict:
         "LOGIN_LIMIT_GLOBAL": os.environ.get("PORTAL_LOGIN_LIMIT_GLOBAL", "600 per minute"),
         "DEFAULT_LOCALE": os.environ.get("PORTAL_DEFAULT_LOCALE", "ru"),
         "PROXY_HOPS": _int("PORTAL_PROXY_HOPS", 0),
+        "CONCERN_ACK_URGENT_HOURS": _int("PORTAL_CONCERN_ACK_URGENT_HOURS", 2),
+        "CONCERN_ACK_SCHOOL_DAYS": _int("PORTAL_CONCERN_ACK_SCHOOL_DAYS", 2),
+        "SCHOOL_WEEK_DAYS": _int("PORTAL_SCHOOL_WEEK_DAYS", 5),
+        "PATTERN_MIN_CONCERNS": _int("PORTAL_PATTERN_MIN_CONCERNS", 3),
+        "PATTERN_MIN_REPORTERS": _int("PORTAL_PATTERN_MIN_REPORTERS", 2),
+        "PATTERN_WINDOW_DAYS": _int("PORTAL_PATTERN_WINDOW_DAYS", 30),
+        "NOTIFICATION_POLL_SECONDS": _int("PORTAL_NOTIFICATION_POLL_SECONDS", 60),
     }
     if with_secret:
         settings["SECRET_KEY"] = _secret_key(demo)

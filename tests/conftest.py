@@ -221,3 +221,27 @@ def audit_actions(action: str | None = None):
         query = query.where(AuditEvent.action == action)
     with in_app():
         return db.session.scalars(query).all()
+
+
+def concern_of(school_key: str, *, reporter: str | None = None, not_reporter: str | None = None,
+               involves_staff: bool = False, status: str | None = None):
+    """A demo concern of school1/2/3, optionally by (or not by) a reporter e-mail, with or without staff involved."""
+    from sqlalchemy import select
+
+    from portal.admin.models import School
+    from portal.auth.models import User
+    from portal.concerns.models import Concern
+
+    number = school_key[-1]
+    query = (
+        select(Concern).join(School, School.id == Concern.school_id).join(User, User.id == Concern.reporter_id)
+        .where(School.name.contains(f"№ {number} "), Concern.involves_staff.is_(involves_staff))
+    )
+    if reporter:
+        query = query.where(User.email == reporter)
+    if not_reporter:
+        query = query.where(User.email != not_reporter)
+    if status:
+        query = query.where(Concern.status == status)
+    with in_app():
+        return db.session.scalars(query.order_by(Concern.id)).first()

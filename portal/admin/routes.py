@@ -1,6 +1,6 @@
 """Administration: regions and schools (sysadmin), user accounts (sysadmin; school staff for school admins)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +14,8 @@ from portal.auth.models import User, UserSession
 from portal.auth.passwords import password_problem
 from portal.extensions import db
 from portal.web.access import roles as allow
-from portal.web.htmx import render_page_or_partial
+from portal.web.forms import query_text
+from portal.web.htmx import paginate, render_page_or_partial
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,7 +52,7 @@ def region_form(region_id: int | None = None):
 @allow(roles.SYSADMIN)
 def schools():
     """All schools, by region."""
-    page = db.paginate(queries.schools_with_regions(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(queries.schools_with_regions())
     return render_template("admin/schools.html", pagination=page)
 
 
@@ -76,14 +77,9 @@ def school_form(school_id: int | None = None):
 @allow(roles.SYSADMIN, roles.SCHOOL_ADMIN)
 def users():
     """Accounts the viewer manages, searchable by name or e-mail and filterable by role."""
-    q = request.args.get("q", "")[:100]
-    role = request.args.get("role", "")
-    page = db.paginate(
-        queries.managed_users(current_user, q, role),
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    q = query_text("q")
+    role = query_text("role", 32)
+    page = paginate(queries.managed_users(current_user, q, role))
     return render_page_or_partial("admin/users.html", "admin/_user_rows.html", pagination=page, q=q, role=role,
                                   role_choices=_role_choices())
 

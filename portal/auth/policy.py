@@ -49,7 +49,17 @@ def _sysadmin(user, _obj) -> bool:
     return user.role == roles.SYSADMIN
 
 
+def _concern_create(user, _obj) -> bool:
+    return user.role in STUDENT_READERS and user.school_id is not None
+
+
+def _concern_triage(user, _obj) -> bool:
+    return user.role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)
+
+
 RULES = {
+    "concern.create": _concern_create,
+    "concern.triage": _concern_triage,
     "student.search": _student_search,
     "student.read": _student_read,
     "student.manage": _student_manage,

@@ -7,6 +7,9 @@ from sqlalchemy import func, select
 from portal.admin.models import Region, School
 from portal.auth import roles
 from portal.auth.models import User
+from portal.clock import now
+from portal.concerns import queries as concern_queries
+from portal.concerns.routes import LABELS as CONCERN_LABELS
 from portal.extensions import db
 from portal.students import queries as student_queries
 from portal.students.models import ACTIVE, Student
@@ -18,7 +21,13 @@ bp = Blueprint("dashboard", __name__)
 def index():
     """The home dashboard that fits the user's role."""
     role = current_user.role
-    context = {}
+    context = {"now": now(), "labels": CONCERN_LABELS}
+    if role in roles.SCHOOL_ROLES:
+        context["mine"] = db.session.scalars(concern_queries.my_reports(current_user).limit(5)).all()
+    if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
+        context["queue"] = db.session.scalars(concern_queries.triage_queue(current_user, "open").limit(8)).all()
+        context["queue_counts"] = concern_queries.queue_counts(current_user)
+        context["patterns"] = concern_queries.pattern_alerts(current_user)
     if role == roles.TEACHER:
         if current_user.class_name:
             context["my_class"] = db.session.scalars(

@@ -1,7 +1,8 @@
 """Demo data of PRODUCT.md §7: refused unless demo mode is on."""
 
 import random
-from datetime import date
+import uuid
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -10,7 +11,12 @@ from portal.admin.models import Region, School
 from portal.auth import roles
 from portal.auth.models import User
 from portal.auth.passwords import DEMO_PASSWORD, hash_password
+from portal.cases.models import SupportCase
+from portal.clock import now
+from portal.concerns.deadlines import ack_deadline
+from portal.concerns.models import Concern, ConcernAddendum, ConcernCategory
 from portal.extensions import db
+from portal.notifications.models import Notification
 from portal.students.iin import make as make_iin
 from portal.students.models import Guardian, Student
 from portal.students.queries import search_key
@@ -96,8 +102,96 @@ def load() -> dict:
                 student.guardians.append(Guardian(full_name=f"{father} {family[0]}", relation="father", phone=phone))
                 db.session.add(student)
                 counts["students"] += 1
+    db.session.flush()
+    for _key, _region, name, _district in SCHOOLS:
+        counts["concerns"] = counts.get("concerns", 0) + _concerns_for(name, rng)
     user("reviewer@astana.demo", roles.REGIONAL_REVIEWER, "Жанар Ибраева", region_id=regions["astana"].id)
     user("reviewer@akmola.demo", roles.REGIONAL_REVIEWER, "Андрей Козлов", region_id=regions["akmola"].id)
     user("sysadmin@portal.demo", roles.SYSADMIN, "Тимур Сисадминов")
     db.session.flush()
     return counts
+
+
+# (reporter, hours ago, categories, severity, danger, state, extra) — every state of PRODUCT.md §4.1
+CONCERN_SCRIPT = [
+    ("teacher", 5, ["physical_violence"], "high", True, "submitted", {}),            # urgent, overdue
+    ("teacher2", 1, ["self_harm"], "high", False, "submitted", {}),                  # urgent, due soon
+    ("teacher3", 24 * 6, ["absence"], "medium", False, "submitted", {}),             # overdue (2 school days)
+    ("teacher", 3, ["learning"], "low", False, "submitted", {}),                     # fresh
+    ("teacher2", 48, ["bullying"], "medium", False, "acknowledged", {}),
+    ("teacher", 24 * 9, ["difficult_situation"], "medium", False, "monitoring", {}),
+    ("teacher3", 24 * 12, ["substance_use"], "high", False, "referred", {}),
+    ("teacher", 24 * 20, ["psychological_violence", "bullying"], "high", False, "case", {}),
+    ("teacher2", 24 * 15, ["other"], "low", False, "closed", {}),
+    ("teacher3", 30, ["psychological_violence"], "medium", False, "submitted", {"involves": "teacher4"}),
+]
+
+
+def _concerns_for(school_name: str, rng: random.Random) -> int:
+    """Concerns in every state for one school, plus a pattern (3 concerns, 2 reporters) about one student."""
+    school = db.session.scalar(select(School).where(School.name == school_name))
+    staff = {u.email.split("@")[0]: u for u in db.session.scalars(select(User).where(User.school_id == school.id))}
+    students = db.session.scalars(select(Student).where(Student.school_id == school.id).order_by(Student.id)).all()
+    own_class = [s for s in students if s.class_name == "7Б"]
+    others = [s for s in students if s.class_name != "7Б"]
+    psychologist = staff["psychologist"]
+    current = now()
+    made = 0
+    for index, (reporter, hours, categories, severity, danger, state, extra) in enumerate(CONCERN_SCRIPT):
+        student = own_class[index % len(own_class)] if reporter == "teacher" else others[index % len(others)]
+        made += _concern(school, student, staff[reporter], current - timedelta(hours=hours), categories, severity,
+                         danger, state, psychologist, staff.get(extra.get("involves")), rng)
+    pattern_student = others[-1]
+    for reporter, days in (("teacher2", 2), ("teacher3", 9), ("teacher2", 20)):
+        made += _concern(school, pattern_student, staff[reporter], current - timedelta(days=days), ["absence"],
+                         "medium", False, "acknowledged", psychologist, None, rng)
+    return made
+
+
+def _concern(school, student, reporter, created_at, categories, severity, danger, state, triager, involved, rng):
+    urgent = danger or bool({"physical_violence", "psychological_violence", "sexual_violence", "self_harm"} & set(categories))
+    concern = Concern(
+        school_id=school.id, student_id=student.id, reporter_id=reporter.id, submission_token=str(uuid.UUID(int=rng.getrandbits(128))),
+        severity=severity, immediate_danger=danger, urgent=urgent, occurred_at=created_at - timedelta(hours=2),
+        location=rng.choice(["Школьный двор", "Сынып", "Столовая", "Коридор 2 этажа"]),
+        facts="Демонстрационная запись: ученик выглядел подавленным, на вопросы отвечал односложно.",
+        child_words="«Мне не хочется идти домой»." if "physical_violence" in categories else None,
+        witnesses="Дежурный учитель", immediate_action="Поговорила с учеником, сообщила психологу.",
+        involves_staff=involved is not None, involved_staff_id=involved.id if involved else None,
+        created_at=created_at, ack_due_at=ack_deadline(created_at, urgent), status="submitted",
+    )
+    concern.categories = [ConcernCategory(category=c) for c in sorted(set(categories))]
+    db.session.add(concern)
+    if state != "submitted":
+        concern.status = "acknowledged"
+        concern.acknowledged_at = created_at + timedelta(hours=1)
+        concern.acknowledged_by_id = triager.id
+    if state in ("monitoring", "referred", "case", "closed"):
+        concern.status = state
+        concern.risk_level = {"monitoring": "medium", "referred": "high", "case": "high", "closed": "low"}[state]
+        concern.risk_rationale = "Демонстрационное обоснование уровня риска."
+        concern.decided_at = created_at + timedelta(hours=3)
+        concern.decided_by_id = triager.id
+        if state == "monitoring":
+            concern.monitor_until = (created_at + timedelta(days=30)).date()
+        if state == "referred":
+            concern.referral_to = "health"
+            concern.outcome_note = "Направлен к участковому педиатру."
+        if state == "closed":
+            concern.outcome_note = "Ситуация разрешилась, дополнительных мер не требуется."
+        if state == "case":
+            case = SupportCase(school_id=school.id, student_id=student.id, grounds="difficult_situation,violence",
+                               risk_level="high", lead_id=triager.id, status="open",
+                               created_at=concern.decided_at, created_by_id=triager.id)
+            db.session.add(case)
+            db.session.flush()
+            concern.case_id = case.id
+    db.session.flush()
+    if state == "acknowledged":
+        db.session.add(ConcernAddendum(concern_id=concern.id, author_id=reporter.id, reason="Уточнение времени",
+                                       text="Событие произошло на перемене после третьего урока.",
+                                       created_at=created_at + timedelta(minutes=30)))
+    if urgent and state == "submitted":
+        db.session.add(Notification(user_id=triager.id, kind="concern.urgent", link=f"/concerns/{concern.id}",
+                                    created_at=created_at))
+    return 1

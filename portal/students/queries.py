@@ -40,7 +40,12 @@ def search(viewer, q: str = "", class_name: str = "", status: str = ACTIVE) -> S
         terms = [t for t in search_key(q).split(" ") if t]
         alternatives = [and_(*(Student.search_name.contains(term, autoescape=True) for term in terms))]
         if compact.isdigit():
-            alternatives.append(Student.iin.startswith(compact, autoescape=True))
+            # Teachers may find a student by the whole IIN only: a prefix search would let them read IINs
+            # of children whose profile they cannot open, digit by digit.
+            if viewer.role == roles.TEACHER:
+                alternatives.append(Student.iin == compact)
+            else:
+                alternatives.append(Student.iin.startswith(compact, autoescape=True))
         if len(compact) <= 4 and any(c.isdigit() for c in compact):
             alternatives.append(Student.class_name == normalise_class(compact))
         query = query.where(or_(*alternatives))

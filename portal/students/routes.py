@@ -1,17 +1,21 @@
 """Students: live search, profile, and the school administrator's add / edit / leave."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit.services import record
 from portal.auth import roles
+from portal.concerns import queries as concern_queries
+from portal.concerns import services as concern_services
+from portal.concerns.routes import LABELS as CONCERN_LABELS
 from portal.extensions import db
 from portal.students import queries, services
 from portal.students.forms import RELATION_LABELS, LeaveForm, StudentForm
 from portal.students.models import ACTIVE
 from portal.web.access import roles as allow
-from portal.web.htmx import render_page_or_partial
+from portal.web.forms import query_text
+from portal.web.htmx import paginate, render_page_or_partial
 
 bp = Blueprint("students", __name__)
 
@@ -22,19 +26,12 @@ STUDENT_ROLES = (roles.TEACHER, roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)
 @allow(*STUDENT_ROLES)
 def index():
     """Search the school's students by name, class or IIN; paginated; htmx swaps only the results."""
-    q = request.args.get("q", "")[:100]
-    class_name = request.args.get("class", "")[:8]
+    q = query_text("q")
+    class_name = query_text("class", 8)
     status = request.args.get("status", ACTIVE)
     if status not in ("active", "left", "all"):
         status = ACTIVE
-    page = request.args.get("page", 1, type=int) or 1
-    pagination = db.paginate(
-        queries.search(current_user, q, class_name, status),
-        page=max(page, 1),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-        count=True,
-    )
+    pagination = paginate(queries.search(current_user, q, class_name, status))
     record("student.search", outcome="ok", fields=[f for f, v in (("q", q), ("class", class_name)) if v])
     db.session.commit()
     return render_page_or_partial(
@@ -53,9 +50,18 @@ def index():
 def detail(student_id: int):
     """A student's profile, for those who may read it; everyone else gets 404."""
     student = queries.get_student_for(current_user, student_id)
+    concerns = concern_queries.for_student(current_user, student.id)
     record("student.read", object_type="student", object_id=student.id, school_id=student.school_id)
     db.session.commit()
-    return render_template("students/detail.html", student=student, relation_labels=RELATION_LABELS)
+    return render_template(
+        "students/detail.html",
+        student=student,
+        relation_labels=RELATION_LABELS,
+        concerns=concerns,
+        triager_of={c.id: concern_queries.is_triager(current_user, c) for c in concerns},
+        open_case=concern_services.open_case_of(student.id) if current_user.role != roles.TEACHER else None,
+        labels=CONCERN_LABELS,
+    )
 
 
 def _form_data(form: StudentForm) -> tuple[dict, list[dict]]:

@@ -32,3 +32,13 @@ def strip(value):
 
 class EmptyForm(SafeForm):
     """CSRF-only form for POST buttons."""
+
+
+def query_text(name: str, limit: int = 100) -> str:
+    """A search parameter from the URL, cut to length; characters no database can store answer 400."""
+    from flask import abort, request
+
+    value = request.args.get(name, "")[:limit]
+    if _FORBIDDEN.search(value):
+        abort(400)
+    return value

@@ -16,3 +16,21 @@ def render_page_or_partial(page: str, partial: str, **context):
     """Render the full page, or only its partial for an htmx request; both vary on HX-Request."""
     template = partial if wants_partial() else page
     return render_template(template, **context)
+
+
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """?page= as a sane positive integer (absurd values must not reach the database)."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def paginate(query):
+    """One page of a query, sized by PAGE_SIZE; the page number comes from ?page=."""
+    from flask import current_app
+
+    from portal.extensions import db
+
+    return db.paginate(query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)

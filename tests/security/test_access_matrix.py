@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditEvent
 from portal.auth import roles
 from portal.extensions import db
-from tests.conftest import Browser, in_app, student_of, user
+from tests.conftest import Browser, concern_of, in_app, student_of, user
 
 ANON = "anonymous"
 ACCOUNTS = {
@@ -58,6 +58,18 @@ MATRIX = [
     Route("/admin/students/<int:student_id>/leave", "GET", (roles.SCHOOL_ADMIN,), obj="student"),
     Route("/admin/students/<int:student_id>/leave", "POST", (roles.SCHOOL_ADMIN,), obj="student"),
     Route("/admin/students/<int:student_id>/reinstate", "POST", (roles.SCHOOL_ADMIN,), obj="student"),
+    Route("/concerns", "GET", SCHOOL_STAFF),
+    Route("/concerns/new", "GET", SCHOOL_STAFF),
+    Route("/concerns/new", "POST", SCHOOL_STAFF),
+    Route("/concerns/student-search", "GET", SCHOOL_STAFF),
+    Route("/concerns/<int:concern_id>", "GET", SCHOOL_STAFF, obj="concern"),
+    Route("/concerns/<int:concern_id>/acknowledge", "POST", (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN), obj="concern"),
+    Route("/concerns/<int:concern_id>/decide", "POST", (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN), obj="concern"),
+    Route("/concerns/<int:concern_id>/addenda", "POST", SCHOOL_STAFF, obj="concern"),
+    Route("/notifications", "GET", ALL_ROLES),
+    Route("/notifications/badge", "GET", ALL_ROLES),
+    Route("/notifications/read-all", "POST", ALL_ROLES),
+    Route("/notifications/<int:notification_id>/read", "POST", ALL_ROLES, obj="notification"),
     Route("/admin/regions", "GET", (roles.SYSADMIN,)),
     Route("/admin/regions/new", "GET", (roles.SYSADMIN,)),
     Route("/admin/regions/new", "POST", (roles.SYSADMIN,)),
@@ -99,8 +111,22 @@ def test_every_route_is_in_the_matrix(app):
     assert not stale, f"matrix lists routes that no longer exist: {stale}"
 
 
-def _objects(kind: str) -> dict:
+def _objects(kind: str, role: str) -> dict:
     """Ids per ownership, seen from school 1 (Astana): school 2 is the same region, school 3 is Akmola."""
+    if kind == "concern":
+        return {
+            "own": concern_of("school1", reporter="teacher@school1.demo").id,
+            "other_reporter": concern_of("school1", not_reporter="teacher@school1.demo").id,
+            "staff_involved": concern_of("school1", involves_staff=True).id,
+            "other_school": concern_of("school2").id,
+            "other_region": concern_of("school3").id,
+        }
+    if kind == "notification":
+        mine = user(ACCOUNTS[role]) if role in ACCOUNTS else None
+        return {
+            "own": _notification_for(mine.id if mine else user("teacher@school1.demo").id),
+            "someone_else": _notification_for(user("teacher2@school1.demo").id),
+        }
     if kind == "student":
         return {
             "own": student_of("school1", class_name="7Б").id,
@@ -115,9 +141,20 @@ def _objects(kind: str) -> dict:
     }
 
 
+def _notification_for(user_id: int) -> int:
+    from portal.clock import now
+    from portal.notifications.models import Notification
+
+    with in_app():
+        item = Notification(user_id=user_id, kind="concern.new", link="/", created_at=now())
+        db.session.add(item)
+        db.session.commit()
+        return item.id
+
+
 def _path(route: Route, object_id: int | None = None) -> str:
     path = route.rule
-    for name in ("student_id", "user_id"):
+    for name in ("student_id", "user_id", "concern_id", "notification_id"):
         path = path.replace(f"<int:{name}>", str(object_id))
     path = path.replace("<int:region_id>", "1").replace("<int:school_id>", "1")
     return path
@@ -153,10 +190,16 @@ def test_access(app, route, role):
         _check_plain(route, role, response)
         return
 
-    ids = _objects(route.obj)
+    ids = _objects(route.obj, role)
     in_scope = [o for o in ids if o == "own" or role in route.global_scope]
     if route.obj == "student":
         in_scope = ["own"] if role == roles.TEACHER else ["own", "other_class"]
+    if route.obj == "concern":
+        in_scope = {
+            roles.TEACHER: ["own"],
+            roles.PSYCHOLOGIST: ["own", "other_reporter"],
+            roles.SCHOOL_ADMIN: ["own", "other_reporter", "staff_involved"],
+        }.get(role, ["own"])
     out_of_scope = [o for o in ids if o not in in_scope]
 
     for ownership in out_of_scope:

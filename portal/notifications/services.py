@@ -1,0 +1,58 @@
+"""Create and read notifications. The text is chosen by kind at display time; no child data is stored."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from portal.clock import now
+from portal.extensions import db
+from portal.notifications.models import Notification
+
+MESSAGES = {
+    "concern.urgent": _l("An urgent concern needs attention now"),
+    "concern.new": _l("A new concern needs attention"),
+    "concern.acknowledged": _l("Your concern has been acknowledged"),
+    "concern.decided": _l("A decision has been made on your concern"),
+    "concern.addendum": _l("A concern has a new addendum"),
+}
+
+
+def notify(user_ids, kind: str, link: str) -> int:
+    assert kind in MESSAGES, kind
+    current = now()
+    ids = sorted(set(user_ids))
+    for user_id in ids:
+        db.session.add(Notification(user_id=user_id, kind=kind, link=link, created_at=current))
+    return len(ids)
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def recent(user, limit: int = 100) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
+        )
+    )
+
+
+def mark_read(user, notification_id: int) -> Notification | None:
+    """Mark one of the user's own notifications read; someone else's answers None (the view gives 404)."""
+    item = db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    )
+    if item is not None and item.read_at is None:
+        item.read_at = now()
+    return item
+
+
+def mark_all_read(user) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now())
+        .execution_options(synchronize_session=False)
+    )
