@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from portal.audit.services import record
 from portal.auth import sessions, throttle
-from portal.auth.models import User
+from portal.auth.models import User, UserSession
 from portal.auth.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from portal.extensions import db
 
@@ -56,8 +56,6 @@ def change_password(user: User, new_password: str, keep_session) -> None:
     """Set a new password and end every other session of this user."""
     user.password_hash = hash_password(new_password)
     db.session.flush()
-    from portal.auth.models import UserSession
-
     others = db.session.scalars(
         select(UserSession).where(
             UserSession.user_id == user.id, UserSession.ended_at.is_(None), UserSession.id != keep_session.id

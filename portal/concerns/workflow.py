@@ -10,7 +10,7 @@ TRANSITIONS = {
     "acknowledge": ({SUBMITTED}, ACKNOWLEDGED),
     "open_case": ({ACKNOWLEDGED, MONITORING}, CASE),
     "attach_case": ({ACKNOWLEDGED, MONITORING}, CASE),
-    "monitor": ({ACKNOWLEDGED}, MONITORING),
+    "monitor": ({ACKNOWLEDGED, MONITORING}, MONITORING),  # from monitoring: a new end date
     "refer": ({ACKNOWLEDGED, MONITORING}, REFERRED),
     "no_action": ({ACKNOWLEDGED, MONITORING}, CLOSED),
 }

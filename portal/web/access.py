@@ -5,6 +5,8 @@ from functools import wraps
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from portal.audit.services import record
+from portal.extensions import db
 from portal.web.htmx import is_htmx
 
 
@@ -27,11 +29,7 @@ def roles(*allowed: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if current_user.role not in allowed:
-                from portal.audit.services import record
-
                 record("authz.deny", outcome="denied", fields=request.endpoint)
-                from portal.extensions import db
-
                 db.session.commit()
                 abort(403)
             return view(*args, **kwargs)
