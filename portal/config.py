@@ -60,6 +60,7 @@ def from_environment(with_secret: bool = True) -> dict:
         "PATTERN_MIN_CONCERNS": _int("PORTAL_PATTERN_MIN_CONCERNS", 3),
         "PATTERN_MIN_REPORTERS": _int("PORTAL_PATTERN_MIN_REPORTERS", 2),
         "PATTERN_WINDOW_DAYS": _int("PORTAL_PATTERN_WINDOW_DAYS", 30),
+        "PLAN_REVIEW_WEEKS": _int("PORTAL_PLAN_REVIEW_WEEKS", 6),
         "NOTIFICATION_POLL_SECONDS": _int("PORTAL_NOTIFICATION_POLL_SECONDS", 60),
     }
     if with_secret:

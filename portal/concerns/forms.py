@@ -62,9 +62,15 @@ class ConcernForm(SafeForm):
         if field.data and field.data < to_local(now()) - timedelta(days=3 * 365):
             raise ValidationError(_l("The date is too far in the past."))
 
-    def validate_involved_staff_id(self, field):
-        if self.involves_staff.data and not field.data:
-            raise ValidationError(_l("Choose the member of staff, so the concern is kept from them."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Checked here, not in an inline validator: Optional() on an empty select stops the field's chain.
+        if self.involves_staff.data and not self.involved_staff_id.data:
+            self.involved_staff_id.errors = [
+                *self.involved_staff_id.errors, _l("Choose the member of staff, so the concern is kept from them.")
+            ]
+            ok = False
+        return ok
 
 
 class DecisionForm(SafeForm):

@@ -7,10 +7,13 @@ from sqlalchemy import func, select
 from portal.admin.models import Region, School
 from portal.auth import roles
 from portal.auth.models import User
-from portal.clock import now
+from portal.cases import queries as case_queries
+from portal.clock import local_today, now
 from portal.concerns import queries as concern_queries
 from portal.concerns.routes import LABELS as CONCERN_LABELS
 from portal.extensions import db
+from portal.plans import queries as plan_queries
+from portal.plans.models import MEASURE_LABELS
 from portal.students import queries as student_queries
 from portal.students.models import ACTIVE, Student
 
@@ -21,13 +24,23 @@ bp = Blueprint("dashboard", __name__)
 def index():
     """The home dashboard that fits the user's role."""
     role = current_user.role
-    context = {"now": now(), "labels": CONCERN_LABELS}
+    context = {"now": now(), "labels": CONCERN_LABELS, "labels_measure": MEASURE_LABELS}
     if role in roles.SCHOOL_ROLES:
         context["mine"] = db.session.scalars(concern_queries.my_reports(current_user).limit(5)).all()
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
         context["queue"] = db.session.scalars(concern_queries.triage_queue(current_user, "open").limit(8)).all()
         context["queue_counts"] = concern_queries.queue_counts(current_user)
         context["patterns"] = concern_queries.pattern_alerts(current_user)
+    if role in roles.SCHOOL_ROLES:
+        context["tasks"] = db.session.scalars(plan_queries.my_tasks(current_user).limit(10)).unique().all()
+        context["today"] = local_today()
+    if role == roles.PSYCHOLOGIST:
+        context["my_cases"] = db.session.scalars(case_queries.list_cases(current_user, "mine").limit(10)).all()
+    if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
+        context["case_counts"] = case_queries.case_counts(current_user)
+    if role == roles.SCHOOL_ADMIN:
+        context["awaiting"] = plan_queries.awaiting_approval(current_user)
+        context["overdue_reviews"] = db.session.scalars(case_queries.list_cases(current_user, "review_overdue").limit(10)).all()
     if role == roles.TEACHER:
         if current_user.class_name:
             context["my_class"] = db.session.scalars(

@@ -11,12 +11,13 @@ from portal.admin.models import Region, School
 from portal.auth import roles
 from portal.auth.models import User
 from portal.auth.passwords import DEMO_PASSWORD, hash_password
-from portal.cases.models import SupportCase
+from portal.cases.models import CaseMember, CaseNote, ConfidentialNote, SupportCase
 from portal.clock import now
 from portal.concerns.deadlines import ack_deadline
 from portal.concerns.models import Concern, ConcernAddendum, ConcernCategory
 from portal.extensions import db
 from portal.notifications.models import Notification
+from portal.plans.models import Goal, Measure, MeasureLog, Plan, PlanEditor, Review, ReviewGoal
 from portal.students.iin import make as make_iin
 from portal.students.models import Guardian, Student
 from portal.students.queries import search_key
@@ -105,6 +106,7 @@ def load() -> dict:
     db.session.flush()
     for _key, _region, name, _district in SCHOOLS:
         counts["concerns"] = counts.get("concerns", 0) + _concerns_for(name, rng)
+        counts["cases"] = counts.get("cases", 0) + _cases_for(name)
     user("reviewer@astana.demo", roles.REGIONAL_REVIEWER, "Жанар Ибраева", region_id=regions["astana"].id)
     user("reviewer@akmola.demo", roles.REGIONAL_REVIEWER, "Андрей Козлов", region_id=regions["akmola"].id)
     user("sysadmin@portal.demo", roles.SYSADMIN, "Тимур Сисадминов")
@@ -192,6 +194,113 @@ def _concern(school, student, reporter, created_at, categories, severity, danger
                                        text="Событие произошло на перемене после третьего урока.",
                                        created_at=created_at + timedelta(minutes=30)))
     if urgent and state == "submitted":
-        db.session.add(Notification(user_id=triager.id, kind="concern.urgent", link=f"/concerns/{concern.id}",
-                                    created_at=created_at))
+        # a concern about a member of staff goes to the administrators only
+        told = db.session.scalars(select(User.id).where(
+            User.school_id == school.id, User.role == "school_admin")).all() if involved else [triager.id]
+        for user_id in told:
+            db.session.add(Notification(user_id=user_id, kind="concern.urgent", link=f"/concerns/{concern.id}",
+                                        created_at=created_at))
     return 1
+
+
+def _cases_for(school_name: str) -> int:
+    """Cases and plans in every state (PRODUCT.md §4.2) for one school."""
+    school = db.session.scalar(select(School).where(School.name == school_name))
+    staff = {u.email.split("@")[0]: u for u in db.session.scalars(select(User).where(User.school_id == school.id))}
+    psych, admin, teacher = staff["psychologist"], staff["admin"], staff["teacher"]
+    current = now()
+    today = current.date()
+    taken = set(db.session.scalars(select(SupportCase.student_id).where(SupportCase.school_id == school.id)))
+    pool = [s for s in db.session.scalars(select(Student).where(Student.school_id == school.id).order_by(Student.id.desc()))
+            if s.id not in taken]
+    existing = db.session.scalar(select(SupportCase).where(SupportCase.school_id == school.id))
+
+    def new_case(student, grounds, risk, days_ago):
+        case = SupportCase(school_id=school.id, student_id=student.id, grounds=grounds, risk_level=risk,
+                           lead_id=psych.id, status="open", created_at=current - timedelta(days=days_ago),
+                           created_by_id=psych.id)
+        db.session.add(case)
+        db.session.flush()
+        return case
+
+    def plan(case, number, status, days_ago, *, author=psych, review_in_days=42, comment=None):
+        made = Plan(case_id=case.id, version_no=number, status=status, author_id=author.id,
+                    created_at=current - timedelta(days=days_ago), updated_at=current - timedelta(days=days_ago),
+                    updated_by_id=author.id, strengths="Любит рисовать, ответственно относится к поручениям.",
+                    needs="Поддержка в общении со сверстниками; регулярное посещение занятий.",
+                    guardian_involvement="Мать приходит на встречи раз в две недели.",
+                    next_review_date=today + timedelta(days=review_in_days), return_comment=comment)
+        if status in ("submitted", "approved", "returned", "superseded"):
+            made.submitted_at = made.created_at + timedelta(days=1)
+        if status in ("approved", "returned", "superseded"):
+            made.decided_at = made.created_at + timedelta(days=2)
+            made.decided_by_id = admin.id
+        made.goals = [
+            Goal(what="Посещать занятия без пропусков", indicator="Пропуски без уважительной причины в месяц",
+                 baseline="6", target="0", target_date=today + timedelta(days=60)),
+            Goal(what="Снизить конфликтность", indicator="Конфликты, отмеченные классным руководителем",
+                 baseline="4 в месяц", target="не более 1", target_date=today + timedelta(days=90)),
+        ]
+        made.measures = [
+            Measure(type="counselling", description="Индивидуальные консультации психолога", responsible_id=psych.id,
+                    frequency="раз в неделю", start_date=today - timedelta(days=20), end_date=today + timedelta(days=60)),
+            Measure(type="academic_support", description="Дополнительные занятия по математике",
+                    responsible_id=teacher.id, frequency="два раза в неделю", start_date=today - timedelta(days=20),
+                    end_date=today + timedelta(days=60)),
+            Measure(type="parent_meeting", description="Встреча с матерью", responsible_id=teacher.id,
+                    frequency="раз в две недели", start_date=today - timedelta(days=20), end_date=today + timedelta(days=60)),
+        ]
+        made.editors = [PlanEditor(user_id=author.id)]
+        db.session.add(made)
+        db.session.flush()
+        return made
+
+    # 1. the case opened from a concern: council decided, plan approved, work logged, a review held, review overdue
+    if existing is not None:
+        existing.council_date = today - timedelta(days=18)
+        existing.council_protocol = "СП-7"
+        approved = plan(existing, 1, "approved", 17, review_in_days=-3)
+        existing.status = "active"
+        existing.next_review_date = today - timedelta(days=3)
+        db.session.add(CaseMember(case_id=existing.id, user_id=teacher.id, team_role="class_teacher", added_at=current))
+        for measure in approved.measures[:2]:
+            for days in (14, 7):
+                db.session.add(MeasureLog(measure_id=measure.id, done_on=today - timedelta(days=days),
+                                          note="Занятие проведено.", attended=days == 14, author_id=measure.responsible_id,
+                                          created_at=current - timedelta(days=days)))
+        db.session.add(CaseNote(case_id=existing.id, author_id=teacher.id, text="Посещаемость улучшилась за последние две недели.",
+                                created_at=current - timedelta(days=5)))
+        db.session.add(ConfidentialNote(case_id=existing.id, author_id=psych.id,
+                                        text="Конфиденциально (демо): ребёнок рассказал о конфликте дома.",
+                                        created_at=current - timedelta(days=6)))
+    made = 1 if existing is not None else 0
+    # 2. open case, draft plan, no council decision yet
+    case = new_case(pool[0], "learning,absence", "medium", 6)
+    plan(case, 1, "draft", 5)
+    # 3. plan submitted and waiting for approval (council recorded)
+    case = new_case(pool[1], "antisocial", "medium", 12)
+    case.council_date, case.council_protocol = today - timedelta(days=4), "СП-9"
+    plan(case, 1, "submitted", 3)
+    # 4. plan returned for revision
+    case = new_case(pool[2], "difficult_situation", "high", 15)
+    case.council_date, case.council_protocol = today - timedelta(days=10), "СП-8"
+    plan(case, 1, "returned", 9, comment="Уточните целевые показатели и сроки.")
+    # 5. approved plan in force, and a new version being written
+    case = new_case(pool[3], "offence", "high", 60)
+    case.council_date, case.council_protocol = today - timedelta(days=58), "СП-3"
+    in_force = plan(case, 1, "approved", 57, review_in_days=-32)
+    review = Review(case_id=case.id, plan_id=in_force.id, held_on=today - timedelta(days=37), decision="revise",
+                    rationale="Первая цель достигнута частично; нужна новая редакция плана.", author_id=psych.id,
+                    created_at=current - timedelta(days=37))
+    review.goals = [ReviewGoal(goal_id=in_force.goals[0].id, progress="progressing"),
+                    ReviewGoal(goal_id=in_force.goals[1].id, progress="not_achieved")]
+    db.session.add(review)
+    plan(case, 2, "draft", 1)
+    case.status, case.next_review_date = "active", today + timedelta(days=5)
+    # 6. closed case
+    case = new_case(pool[4], "absence", "low", 120)
+    case.council_date, case.council_protocol = today - timedelta(days=118), "СП-1"
+    plan(case, 1, "approved", 117, review_in_days=-70)
+    case.status, case.closed_at, case.close_outcome = "closed", current - timedelta(days=20), "goals_achieved"
+    case.close_reason = "Цели достигнуты, пропусков нет два месяца."
+    return made + 5

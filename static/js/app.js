@@ -53,3 +53,9 @@
     else if (left % 60 === 0) { checkServer(); }
   }, 1000);
 })();
+
+// Print buttons (the page itself is the printable document; the print stylesheet hides the controls).
+document.addEventListener("click", function (evt) {
+  var target = evt.target;
+  if (target && target.closest && target.closest("[data-print]")) { window.print(); }
+});

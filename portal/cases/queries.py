@@ -1,0 +1,137 @@
+"""Every case SELECT starts from what the viewer may see.
+
+Psychologists and administrators see their school's cases; a teacher sees the cases whose team they are on and
+the plan summary of their own class (never confidential notes); nobody outside the school sees any.
+"""
+
+from datetime import timedelta
+
+from flask import abort
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.audit.services import record
+from portal.auth import roles
+from portal.cases.models import CLOSED, CaseMember, CaseNote, ConfidentialNote, SupportCase
+from portal.clock import local_today
+from portal.extensions import db
+from portal.students.models import Student
+
+
+def case_scope(viewer) -> ColumnElement[bool]:
+    if viewer.role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN) and viewer.school_id:
+        return SupportCase.school_id == viewer.school_id
+    if viewer.role == roles.TEACHER and viewer.school_id:
+        on_team = exists().where(CaseMember.case_id == SupportCase.id, CaseMember.user_id == viewer.id)
+        own_class = exists().where(
+            Student.id == SupportCase.student_id, Student.class_name == viewer.class_name
+        ) if viewer.class_name else false()
+        return and_(SupportCase.school_id == viewer.school_id, or_(on_team, own_class))
+    return false()
+
+
+def is_member(viewer, case: SupportCase) -> bool:
+    return any(m.user_id == viewer.id for m in case.members)
+
+
+def is_case_manager(viewer, case: SupportCase) -> bool:
+    """Psychologists and administrators of the school run the case."""
+    return viewer.role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN) and viewer.school_id == case.school_id
+
+
+def reads_confidential(viewer, case: SupportCase) -> bool:
+    return viewer.role == roles.PSYCHOLOGIST and viewer.school_id == case.school_id
+
+
+def get_case_for(viewer, case_id: int) -> SupportCase:
+    case = db.session.scalar(
+        select(SupportCase)
+        .options(
+            joinedload(SupportCase.student),
+            joinedload(SupportCase.lead),
+            selectinload(SupportCase.members).joinedload(CaseMember.user),
+        )
+        .where(SupportCase.id == case_id, case_scope(viewer))
+    )
+    if case is None:
+        record("authz.deny", object_type="case", object_id=case_id, outcome="denied")
+        db.session.commit()
+        abort(404)
+    return case
+
+
+def list_cases(viewer, which: str = "open"):
+    query = (
+        select(SupportCase)
+        .options(joinedload(SupportCase.student), joinedload(SupportCase.lead))
+        .where(case_scope(viewer))
+    )
+    if which == "open":
+        query = query.where(SupportCase.status != CLOSED)
+    elif which == "closed":
+        query = query.where(SupportCase.status == CLOSED)
+    elif which == "review_overdue":
+        query = query.where(review_overdue())
+    elif which == "mine":
+        query = query.where(SupportCase.lead_id == viewer.id, SupportCase.status != CLOSED)
+    return query.order_by(SupportCase.next_review_date.is_(None), SupportCase.next_review_date, SupportCase.id)
+
+
+def review_overdue():
+    return and_(SupportCase.status != CLOSED, SupportCase.next_review_date < local_today())
+
+
+def review_due_soon():
+    today = local_today()
+    return and_(
+        SupportCase.status != CLOSED,
+        SupportCase.next_review_date >= today,
+        SupportCase.next_review_date <= today + timedelta(days=7),
+    )
+
+
+def team_notes(case_id: int) -> list[CaseNote]:
+    return list(db.session.scalars(
+        select(CaseNote).options(joinedload(CaseNote.author)).where(CaseNote.case_id == case_id).order_by(CaseNote.id)
+    ))
+
+
+def confidential_notes(viewer, case: SupportCase) -> list[ConfidentialNote]:
+    """Only psychologists of the school; anyone else gets nothing, whatever the caller asked."""
+    if not reads_confidential(viewer, case):
+        return []
+    return list(db.session.scalars(
+        select(ConfidentialNote).options(joinedload(ConfidentialNote.author))
+        .where(ConfidentialNote.case_id == case.id).order_by(ConfidentialNote.id)
+    ))
+
+
+def open_case_for_student(student_id: int) -> SupportCase | None:
+    return db.session.scalar(
+        select(SupportCase).where(SupportCase.student_id == student_id, SupportCase.status != CLOSED)
+    )
+
+
+def school_staff(school_id: int, roles_wanted=None):
+    from portal.auth.models import User
+
+    query = select(User).where(User.school_id == school_id, User.active)
+    if roles_wanted:
+        query = query.where(User.role.in_(roles_wanted))
+    return list(db.session.scalars(query.order_by(User.full_name)))
+
+
+
+def case_counts(viewer) -> dict:
+    """Counts for the dashboards, each of which links to the list it counts."""
+    from sqlalchemy import func
+
+    row = db.session.execute(
+        select(
+            func.count().filter(SupportCase.status != CLOSED),
+            func.count().filter(review_overdue()),
+            func.count().filter(review_due_soon()),
+            func.count().filter(and_(SupportCase.lead_id == viewer.id, SupportCase.status != CLOSED)),
+        ).where(case_scope(viewer))
+    ).one()
+    return {"open": row[0], "review_overdue": row[1], "review_due_soon": row[2], "mine": row[3]}

@@ -1,0 +1,117 @@
+"""Plan reads, always through the case the viewer may see."""
+
+from flask import abort
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.audit.services import record
+from portal.cases.models import CLOSED, SupportCase
+from portal.cases.queries import case_scope
+from portal.extensions import db
+from portal.plans.models import APPROVED, EDITABLE, SUBMITTED, Goal, Measure, MeasureLog, Plan, Review
+
+
+def _plan_options():
+    return (
+        selectinload(Plan.goals),
+        selectinload(Plan.measures).joinedload(Measure.responsible),
+        selectinload(Plan.editors),
+        joinedload(Plan.author),
+    )
+
+
+def plans_of(case_id: int) -> list[Plan]:
+    return list(db.session.scalars(
+        select(Plan).options(*_plan_options()).where(Plan.case_id == case_id).order_by(Plan.version_no.desc())
+    ))
+
+
+def in_force(plans: list[Plan]) -> Plan | None:
+    return next((p for p in plans if p.status == APPROVED), None)
+
+
+def working_version(plans: list[Plan]) -> Plan | None:
+    """The version being written or waiting for approval, if any."""
+    return next((p for p in plans if p.status in (*EDITABLE, SUBMITTED)), None)
+
+
+def get_plan_for(viewer, case_id: int, plan_id: int) -> Plan:
+    """A plan version through its case: another case's plan id answers 404 like a missing one."""
+    plan = db.session.scalar(
+        select(Plan).options(*_plan_options())
+        .join(SupportCase, SupportCase.id == Plan.case_id)
+        .where(Plan.id == plan_id, Plan.case_id == case_id, case_scope(viewer))
+    )
+    if plan is None:
+        record("authz.deny", object_type="plan", object_id=plan_id, outcome="denied")
+        db.session.commit()
+        abort(404)
+    return plan
+
+
+def get_goal(plan: Plan, goal_id: int) -> Goal:
+    goal = next((g for g in plan.goals if g.id == goal_id), None)
+    if goal is None:
+        abort(404)
+    return goal
+
+
+def get_measure(plan: Plan, measure_id: int) -> Measure:
+    measure = next((m for m in plan.measures if m.id == measure_id), None)
+    if measure is None:
+        abort(404)
+    return measure
+
+
+def my_tasks(viewer):
+    """Measures of plans in force, open cases, that the viewer is responsible for."""
+    return (
+        select(Measure)
+        .options(
+            joinedload(Measure.plan).joinedload(Plan.goals),
+            selectinload(Measure.logs),
+        )
+        .join(Plan, Plan.id == Measure.plan_id)
+        .join(SupportCase, SupportCase.id == Plan.case_id)
+        .where(
+            Measure.responsible_id == viewer.id,
+            Plan.status == APPROVED,
+            SupportCase.status != CLOSED,
+            SupportCase.school_id == viewer.school_id,
+        )
+        .order_by(Measure.end_date, Measure.id)
+    )
+
+
+def get_task_for(viewer, measure_id: int) -> Measure:
+    measure = db.session.scalar(my_tasks(viewer).where(Measure.id == measure_id))
+    if measure is None:
+        record("authz.deny", object_type="measure", object_id=measure_id, outcome="denied")
+        db.session.commit()
+        abort(404)
+    return measure
+
+
+def reviews_of(case_id: int) -> list[Review]:
+    return list(db.session.scalars(
+        select(Review).options(joinedload(Review.author), selectinload(Review.goals))
+        .where(Review.case_id == case_id).order_by(Review.held_on.desc(), Review.id.desc())
+    ))
+
+
+def logs_of_case(case_id: int) -> list[MeasureLog]:
+    return list(db.session.scalars(
+        select(MeasureLog).options(joinedload(MeasureLog.author), joinedload(MeasureLog.measure))
+        .join(Measure).join(Plan).where(and_(Plan.case_id == case_id)).order_by(MeasureLog.done_on, MeasureLog.id)
+    ))
+
+
+def awaiting_approval(viewer) -> list[Plan]:
+    """Submitted versions of the administrator's school, oldest first."""
+    return list(db.session.scalars(
+        select(Plan).options(joinedload(Plan.author))
+        .join(SupportCase, SupportCase.id == Plan.case_id)
+        .options(joinedload(Plan.case).joinedload(SupportCase.student))
+        .where(Plan.status == SUBMITTED, SupportCase.school_id == viewer.school_id, case_scope(viewer))
+        .order_by(Plan.submitted_at)
+    ))
