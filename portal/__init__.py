@@ -66,13 +66,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cases.routes import bp as cases_bp
     from portal.concerns.routes import bp as concerns_bp
     from portal.dashboard.routes import bp as dashboard_bp
+    from portal.escalations.routes import bp as escalations_bp
     from portal.notifications.routes import bp as notifications_bp
     from portal.plans.routes import bp as plans_bp
     from portal.students.routes import bp as students_bp
     from portal.web.health import bp as health_bp
 
-    for bp in (health_bp, auth_bp, dashboard_bp, students_bp, concerns_bp, cases_bp, plans_bp, notifications_bp,
-               admin_bp):
+    for bp in (health_bp, auth_bp, dashboard_bp, students_bp, concerns_bp, cases_bp, plans_bp, escalations_bp,
+               notifications_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -57,7 +57,12 @@ def _concern_triage(user, _obj) -> bool:
     return user.role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)
 
 
+def _escalation_read(user, _obj) -> bool:
+    return user.role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN, roles.REGIONAL_REVIEWER)
+
+
 RULES = {
+    "escalation.read": _escalation_read,
     "concern.create": _concern_create,
     "concern.triage": _concern_triage,
     "student.search": _student_search,

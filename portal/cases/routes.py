@@ -1,6 +1,6 @@
 """Support cases: list, case page, council decision, team, notes, close and reopen, chronology."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,11 +18,14 @@ from portal.cases.models import (
     TEAM_ROLE_LABELS,
 )
 from portal.clock import local_today
+from portal.escalations import queries as escalation_queries
+from portal.escalations.models import STATUS_LABELS as ESCALATION_STATUS_LABELS
 from portal.extensions import db
 from portal.plans import queries as plan_queries
 from portal.plans.models import REVIEW_DECISION_LABELS
 from portal.plans.models import STATUS_LABELS as PLAN_STATUS_LABELS
 from portal.web.access import roles as allow
+from portal.web.forms import version_number
 from portal.web.htmx import paginate
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -32,6 +35,7 @@ READERS = (roles.TEACHER, roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)
 LABELS = {
     "status": STATUS_LABELS, "grounds": GROUND_LABELS, "risk": RISK_LABELS, "outcome": CLOSE_OUTCOME_LABELS,
     "team_role": TEAM_ROLE_LABELS, "plan_status": PLAN_STATUS_LABELS, "decision": REVIEW_DECISION_LABELS,
+    "escalation_status": ESCALATION_STATUS_LABELS,
 }
 
 
@@ -67,6 +71,8 @@ def _page(case, status: int = 200, **forms):
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "confidential_form": forms.get("confidential_form") or NoteForm(formdata=None, prefix="confidential"),
         "problem": forms.get("problem"),
+        "escalations": escalation_queries.of_case(case.id) if manager else [],
+        "interview_on": escalation_queries.interview_recorded(case.student_id),
     }
     if manager:
         version = str(case.version)
@@ -107,10 +113,7 @@ def chronology_page(case_id: int):
 
 
 def _version(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        abort(400)
+    return version_number(raw)
 
 
 def _stale(case):

@@ -59,9 +59,23 @@ def remove_member(actor, case: SupportCase, user_id: int) -> None:
     _audit("case.member_remove", case, ["members"])
 
 
+def _repeated(model, actor, case: SupportCase, text: str) -> bool:
+    """The same text by the same author on the same case within a minute is a double click, not a new note."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    return db.session.scalar(
+        select(model.id).where(model.case_id == case.id, model.author_id == actor.id, model.text == text,
+                               model.created_at >= now() - timedelta(minutes=1)).limit(1)
+    ) is not None
+
+
 def add_note(actor, case: SupportCase, text: str) -> None:
     if not (is_case_manager(actor, case) or is_member(actor, case)):
         abort(403)
+    if _repeated(CaseNote, actor, case, text):
+        return
     db.session.add(CaseNote(case_id=case.id, author_id=actor.id, text=text, created_at=now()))
     _audit("case.note", case, ["note"])
 
@@ -69,6 +83,8 @@ def add_note(actor, case: SupportCase, text: str) -> None:
 def add_confidential_note(actor, case: SupportCase, text: str) -> None:
     if not reads_confidential(actor, case):
         abort(404)
+    if _repeated(ConfidentialNote, actor, case, text):
+        return
     db.session.add(ConfidentialNote(case_id=case.id, author_id=actor.id, text=text, created_at=now()))
     _audit("case.confidential_note", case, ["confidential_note"])
 

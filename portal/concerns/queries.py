@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from flask import abort, current_app
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record
 from portal.auth import roles
@@ -145,9 +145,9 @@ def for_student(viewer, student_id: int) -> list[Concern]:
             select(Concern)
             .options(
                 selectinload(Concern.addenda).joinedload(ConcernAddendum.author),
-                selectinload(Concern.reporter),
-                selectinload(Concern.acknowledged_by),
-                selectinload(Concern.decided_by),
+                joinedload(Concern.reporter),
+                joinedload(Concern.acknowledged_by),
+                joinedload(Concern.decided_by),
             )
             .where(Concern.student_id == student_id, visible_scope(viewer))
             .order_by(Concern.created_at, Concern.id)

@@ -24,7 +24,7 @@ from portal.extensions import db
 from portal.students import queries as student_queries
 from portal.students.models import ACTIVE, Student
 from portal.web.access import roles as allow
-from portal.web.forms import query_text
+from portal.web.forms import query_text, version_number
 from portal.web.htmx import paginate
 
 bp = Blueprint("concerns", __name__, url_prefix="/concerns")
@@ -153,10 +153,7 @@ def _render_detail(concern, status: int = 200, decision_form=None, addendum_form
 
 
 def _version(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        abort(400)
+    return version_number(raw)
 
 
 @bp.post("/<int:concern_id>/acknowledge")

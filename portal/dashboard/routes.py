@@ -11,6 +11,8 @@ from portal.cases import queries as case_queries
 from portal.clock import local_today, now
 from portal.concerns import queries as concern_queries
 from portal.concerns.routes import LABELS as CONCERN_LABELS
+from portal.escalations import queries as escalation_queries
+from portal.escalations.routes import LABELS as ESCALATION_LABELS
 from portal.extensions import db
 from portal.plans import queries as plan_queries
 from portal.plans.models import MEASURE_LABELS
@@ -38,6 +40,11 @@ def index():
         context["my_cases"] = db.session.scalars(case_queries.list_cases(current_user, "mine").limit(10)).all()
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
         context["case_counts"] = case_queries.case_counts(current_user)
+    if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN, roles.REGIONAL_REVIEWER):
+        context["escalation_counts"] = escalation_queries.counts(current_user)
+        show = "queue" if role == roles.REGIONAL_REVIEWER else "open"
+        context["escalations"] = db.session.scalars(escalation_queries.listing(current_user, show).limit(8)).all()
+        context["escalation_labels"] = ESCALATION_LABELS
     if role == roles.SCHOOL_ADMIN:
         context["awaiting"] = plan_queries.awaiting_approval(current_user)
         context["overdue_reviews"] = db.session.scalars(case_queries.list_cases(current_user, "review_overdue").limit(10)).all()
@@ -60,9 +67,7 @@ def index():
                 select(func.count()).select_from(User).where(User.school_id == current_user.school_id, User.active)
             )
     elif role == roles.REGIONAL_REVIEWER:
-        context["schools"] = db.session.scalars(
-            select(School).where(School.region_id == current_user.region_id).order_by(School.name)
-        ).all()
+        context["overview"] = escalation_queries.overview(current_user)
     elif role == roles.SYSADMIN:
         context["counts"] = {
             "regions": db.session.scalar(select(func.count()).select_from(Region)),

@@ -111,6 +111,10 @@ def load() -> dict:
     user("reviewer@akmola.demo", roles.REGIONAL_REVIEWER, "Андрей Козлов", region_id=regions["akmola"].id)
     user("sysadmin@portal.demo", roles.SYSADMIN, "Тимур Сисадминов")
     db.session.flush()
+    from portal.demo import escalations
+
+    for _key, _region, name, _district in SCHOOLS:
+        counts["escalations"] = counts.get("escalations", 0) + escalations.load(name)
     return counts
 
 

@@ -13,6 +13,9 @@ MESSAGES = {
     "concern.acknowledged": _l("Your concern has been acknowledged"),
     "concern.decided": _l("A decision has been made on your concern"),
     "concern.addendum": _l("A concern has a new addendum"),
+    "escalation.draft": _l("An escalation draft is waiting to be submitted"),
+    "escalation.submitted": _l("A new escalation has arrived from a school"),
+    "escalation.decided": _l("The directorate has acted on an escalation"),
 }
 
 

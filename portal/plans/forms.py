@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.cases.models import CLOSE_OUTCOMES
+from portal.clock import local_today
 from portal.plans.models import MEASURE_TYPES, PROGRESS, REVIEW_DECISIONS
 from portal.web.forms import SafeForm, strip
 
@@ -77,7 +78,12 @@ class ReviewForm(SafeForm):
     goals = FieldList(FormField(GoalProgressForm), min_entries=0, max_entries=50)
     decision = SelectField(_l("Decision"), choices=REVIEW_DECISIONS, validators=[DataRequired()])
     rationale = TextAreaField(_l("Rationale"), validators=[DataRequired(), Length(max=3000)], filters=[strip])
-    close_outcome = SelectField(_l("Outcome (when closing)"), choices=[("", "—"), *CLOSE_OUTCOMES], validators=[Optional()])
+    # no Optional(): it would stop the chain before validate_close_outcome, closing a case without an outcome
+    close_outcome = SelectField(_l("Outcome (when closing)"), choices=[("", "—"), *CLOSE_OUTCOMES], default="")
+
+    def validate_held_on(self, field):
+        if field.data and field.data > local_today():
+            raise ValidationError(_l("The date cannot be in the future."))
 
     def validate_close_outcome(self, field):
         if self.decision.data == "close_case" and not field.data:

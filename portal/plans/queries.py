@@ -5,10 +5,21 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record
+from portal.auth import roles
 from portal.cases.models import CLOSED, SupportCase
 from portal.cases.queries import case_scope
 from portal.extensions import db
-from portal.plans.models import APPROVED, EDITABLE, SUBMITTED, Goal, Measure, MeasureLog, Plan, Review
+from portal.plans.models import (
+    APPROVED,
+    EDITABLE,
+    SUBMITTED,
+    SUPERSEDED,
+    Goal,
+    Measure,
+    MeasureLog,
+    Plan,
+    Review,
+)
 
 
 def _plan_options():
@@ -36,12 +47,17 @@ def working_version(plans: list[Plan]) -> Plan | None:
 
 
 def get_plan_for(viewer, case_id: int, plan_id: int) -> Plan:
-    """A plan version through its case: another case's plan id answers 404 like a missing one."""
-    plan = db.session.scalar(
+    """A plan version through its case: another case's plan id answers 404 like a missing one. Only those who
+    run the case (psychologists, administrators) see versions that were never approved; a teacher sees the plan
+    in force and the versions it replaced."""
+    query = (
         select(Plan).options(*_plan_options())
         .join(SupportCase, SupportCase.id == Plan.case_id)
         .where(Plan.id == plan_id, Plan.case_id == case_id, case_scope(viewer))
     )
+    if viewer.role not in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
+        query = query.where(Plan.status.in_((APPROVED, SUPERSEDED)))
+    plan = db.session.scalar(query)
     if plan is None:
         record("authz.deny", object_type="plan", object_id=plan_id, outcome="denied")
         db.session.commit()

@@ -1,6 +1,6 @@
 """Plans of preventive work: versions, inline goals and measures, submit / approve / return, reviews, my tasks."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,6 +21,7 @@ from portal.plans.models import (
     STATUS_LABELS,
 )
 from portal.web.access import roles as allow
+from portal.web.forms import version_number
 from portal.web.htmx import is_htmx, wants_partial
 
 bp = Blueprint("plans", __name__)
@@ -134,10 +135,7 @@ def version(case_id: int, plan_id: int):
 
 
 def _lock(form) -> int:
-    try:
-        return int(form.lock_version.data)
-    except (TypeError, ValueError):
-        abort(400)
+    return version_number(form.lock_version.data)
 
 
 def _done(case, plan, section, message=None):

@@ -132,8 +132,9 @@ def save_item(actor, case, plan, item, data: dict, lock_version: int | None):
         (Goal, GOAL_FIELDS, "goal") if isinstance(item, Goal) or "what" in data else (Measure, MEASURE_FIELDS, "measure")
     )
     if item is None:
-        item = model(plan_id=plan.id, **{n: data[n] for n in fields})
-        db.session.add(item)
+        # through the plan's collection, so the section rendered after the save (htmx) shows the new item
+        item = model(**{n: data[n] for n in fields})
+        getattr(plan, f"{kind}s").append(item)
         changed = list(fields)
     else:
         changed = [n for n in fields if getattr(item, n) != data[n]]
@@ -220,9 +221,13 @@ def add_review(actor, case: SupportCase, plan: Plan, data: dict, plans: list[Pla
     review = Review(case_id=case.id, plan_id=plan.id, held_on=data["held_on"], decision=data["decision"],
                     rationale=data["rationale"], author_id=actor.id, created_at=now())
     for row in data["goals"]:
-        if int(row["goal_id"]) not in goal_ids:
+        try:
+            goal_id = int(row["goal_id"])
+        except (TypeError, ValueError):
             abort(400)
-        review.goals.append(ReviewGoal(goal_id=int(row["goal_id"]), progress=row["progress"], comment=row["comment"] or None))
+        if goal_id not in goal_ids or any(r.goal_id == goal_id for r in review.goals):
+            abort(400)
+        review.goals.append(ReviewGoal(goal_id=goal_id, progress=row["progress"], comment=row["comment"] or None))
     db.session.add(review)
     db.session.flush()
     record("plan.review", object_type="case", object_id=case.id, school_id=case.school_id,

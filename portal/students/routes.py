@@ -9,7 +9,9 @@ from portal.auth import roles
 from portal.concerns import queries as concern_queries
 from portal.concerns import services as concern_services
 from portal.concerns.routes import LABELS as CONCERN_LABELS
+from portal.escalations import queries as escalation_queries
 from portal.extensions import db
+from portal.plans import queries as plan_queries
 from portal.students import queries, services
 from portal.students.forms import RELATION_LABELS, LeaveForm, StudentForm
 from portal.students.models import ACTIVE
@@ -51,6 +53,8 @@ def detail(student_id: int):
     """A student's profile, for those who may read it; everyone else gets 404."""
     student = queries.get_student_for(current_user, student_id)
     concerns = concern_queries.for_student(current_user, student.id)
+    open_case = concern_services.open_case_of(student.id)
+    plan = plan_queries.in_force(plan_queries.plans_of(open_case.id)) if open_case else None
     record("student.read", object_type="student", object_id=student.id, school_id=student.school_id)
     db.session.commit()
     return render_template(
@@ -59,7 +63,10 @@ def detail(student_id: int):
         relation_labels=RELATION_LABELS,
         concerns=concerns,
         triager_of={c.id: concern_queries.is_triager(current_user, c) for c in concerns},
-        open_case=concern_services.open_case_of(student.id) if current_user.role != roles.TEACHER else None,
+        open_case=open_case if current_user.role != roles.TEACHER else None,
+        plan_in_force=plan,
+        plan_case_id=open_case.id if open_case else None,
+        interview_on=escalation_queries.interview_recorded(student.id),
         labels=CONCERN_LABELS,
     )
 
@@ -156,6 +163,7 @@ def reinstate(student_id: int):
 
 def _version(form) -> int | None:
     try:
-        return int(form.version.data)
+        number = int(form.version.data)
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number < 2**31 else None

@@ -42,3 +42,19 @@ def query_text(name: str, limit: int = 100) -> str:
     if _FORBIDDEN.search(value):
         abort(400)
     return value
+
+
+def version_number(raw) -> int:
+    """The hidden lock-version field of a form: a positive 32-bit integer, or 400.
+
+    Beyond the column's range the database itself fails (SQLite raises OverflowError), so the range is checked here.
+    """
+    from flask import abort
+
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        abort(400)
+    if not 0 <= number < 2**31:
+        abort(400)
+    return number

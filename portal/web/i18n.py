@@ -25,6 +25,13 @@ def local_datetime(value):
 
 
 def local_date(value):
-    if value is None:
+    """A date (or an ISO date string, as frozen in escalation snapshots) in the user's language."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        from datetime import date, datetime
+
+        from portal.clock import to_local
+
+        value = to_local(datetime.fromisoformat(value)).date() if "T" in value else date.fromisoformat(value)
     return format_date(value, "medium")

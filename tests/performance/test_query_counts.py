@@ -12,6 +12,9 @@ from portal.students.models import Guardian, Student
 from tests.conftest import in_app, user
 
 LIMIT = 24  # a fixed budget per page (the dashboards are the richest); the growth check below is the real N+1 guard
+# The case page and its printable chronology merge eight sources (concerns, addenda, cases, plans, logged work,
+# reviews, escalation events, notes) into one timeline, one query each.
+CASE_PAGE_LIMIT = 30
 
 
 @contextmanager
@@ -83,7 +86,14 @@ PAGES = {
                                   "/notifications"],
     "admin@school1.demo": ["/", "/students", "/admin/users", "/admin/students/new", "/concerns", "/concerns?show=closed"],
     "sysadmin@portal.demo": ["/", "/admin/users", "/admin/schools", "/admin/regions"],
-    "reviewer@astana.demo": ["/"],
+    "reviewer@astana.demo": ["/", "/escalations", "/escalations?show=all", "/escalations/overview",
+                             "/escalations?show=accepted&school=1"],
+}
+CASE_PAGES = {
+    "teacher@school1.demo": ["/cases", "/tasks", "/"],
+    "psychologist@school1.demo": ["/cases", "/cases?show=all", "/tasks", "/escalations", "/escalations?show=all"],
+    "admin@school1.demo": ["/cases", "/cases?show=review_overdue", "/escalations?show=all", "/"],
+    "reviewer@astana.demo": ["/escalations?show=all", "/escalations/overview", "/"],
 }
 
 
@@ -139,4 +149,143 @@ def test_profile_and_concern_pages_do_not_grow(app, login_as, email):
     for path in paths:
         with counting(app) as statements:
             assert browser.get(path).status_code == 200
+        assert len(statements) == before[path], f"{path}: {before[path]} → {len(statements)} queries"
+
+
+def _grow_cases(count: int, tag: str) -> None:
+    """More cases of school 1 with approved plans, logged work, notes, reviews and escalations with events."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+    from portal.cases.models import CaseMember, CaseNote, SupportCase
+    from portal.clock import now
+    from portal.escalations.models import Escalation, EscalationEvent, EscalationSnapshot
+    from portal.plans.models import Goal, Measure, MeasureLog, Plan, Review
+
+    with in_app():
+        teacher = user("teacher@school1.demo")
+        psych = db.session.scalar(select(User).where(User.email == "psychologist@school1.demo"))
+        school_id = teacher.school_id
+        region_id = psych.school.region_id
+        students = db.session.scalars(select(Student).where(Student.school_id == school_id)).all()
+        current = now()
+        today = current.date()
+        for i in range(count):
+            student = students[i % len(students)]
+            case = SupportCase(school_id=school_id, student_id=student.id, grounds="learning", risk_level="low",
+                               lead_id=psych.id, status="active", created_at=current, created_by_id=psych.id,
+                               next_review_date=today - timedelta(days=i % 3))
+            db.session.add(case)
+            db.session.flush()
+            db.session.add(CaseMember(case_id=case.id, user_id=teacher.id, team_role="member", added_at=current))
+            db.session.add(CaseNote(case_id=case.id, author_id=teacher.id, text=f"{tag} note", created_at=current))
+            plan = Plan(case_id=case.id, version_no=1, status="approved", author_id=psych.id, created_at=current,
+                        updated_at=current, updated_by_id=psych.id, next_review_date=today, decided_at=current,
+                        decided_by_id=psych.id)
+            plan.goals = [Goal(what="g", indicator="i", target="t", target_date=today)]
+            plan.measures = [Measure(type="counselling", description=f"{tag} {i}", responsible_id=rid,
+                                     frequency="weekly", start_date=today, end_date=today)
+                             for rid in (teacher.id, psych.id)]
+            db.session.add(plan)
+            db.session.flush()
+            for measure in plan.measures:
+                db.session.add(MeasureLog(measure_id=measure.id, done_on=today, note="n", attended=True,
+                                          author_id=measure.responsible_id, created_at=current))
+            db.session.add(Review(case_id=case.id, plan_id=plan.id, held_on=today, decision="continue",
+                                  rationale="r", author_id=psych.id, created_at=current))
+            escalation = Escalation(case_id=case.id, school_id=school_id, region_id=region_id, student_id=student.id,
+                                    status=["submitted", "in_review", "accepted", "returned"][i % 4],
+                                    urgency="urgent" if i % 2 else "standard", requested="psych_centre",
+                                    summary="s", measures_tried="m", created_at=current, created_by_id=psych.id,
+                                    submitted_at=current, first_submitted_at=current,
+                                    due_at=current - timedelta(hours=i % 5), decided_at=current,
+                                    helproom_interview_on=today if i % 4 == 2 else None)
+            db.session.add(escalation)
+            db.session.flush()
+            db.session.add(EscalationSnapshot(escalation_id=escalation.id, number=1, created_at=current,
+                                              submitted_by_id=psych.id, content={"summary": "s"}))
+            for action in ("created", "submitted", "claimed", "accepted"):
+                db.session.add(EscalationEvent(escalation_id=escalation.id, at=current, actor_id=psych.id,
+                                               action=action, waited_minutes=60 + i if action == "accepted" else None))
+        db.session.commit()
+
+
+def _demo_case_paths(email: str) -> list[str]:
+    """The demo case with an approved plan, the teacher on its team and an accepted escalation of the school."""
+    from sqlalchemy import select
+
+    from portal.cases.models import CaseMember, SupportCase
+    from portal.escalations.models import Escalation
+    from portal.plans.models import Plan
+
+    with in_app():
+        teacher = user("teacher@school1.demo")
+        case = db.session.scalar(select(SupportCase).join(CaseMember).where(CaseMember.user_id == teacher.id)
+                                 .order_by(SupportCase.id))
+        plan = db.session.scalar(select(Plan).where(Plan.case_id == case.id, Plan.status == "approved"))
+        escalation = db.session.scalar(select(Escalation).where(Escalation.school_id == teacher.school_id,
+                                                                Escalation.status == "accepted"))
+        paths = [f"/cases/{case.id}", f"/cases/{case.id}/plan/{plan.id}"]
+        if "teacher" not in email:
+            paths.append(f"/escalations/{escalation.id}")
+        if "teacher" not in email and "reviewer" not in email:
+            paths += [f"/cases/{case.id}/chronology", f"/students/{case.student_id}",
+                      f"/cases/{escalation.case_id}", f"/cases/{case.id}/escalations/new"]
+        if "reviewer" in email:
+            paths = [f"/escalations/{escalation.id}"]
+        return paths
+
+
+def _grow_case_history(count: int) -> None:
+    """A longer history on the demo case itself: notes, logged work, reviews, escalation events."""
+    from sqlalchemy import select
+
+    from portal.cases.models import CaseMember, CaseNote, SupportCase
+    from portal.clock import now
+    from portal.escalations.models import Escalation, EscalationEvent
+    from portal.plans.models import Measure, MeasureLog, Plan, Review
+
+    with in_app():
+        teacher = user("teacher@school1.demo")
+        case = db.session.scalar(select(SupportCase).join(CaseMember).where(CaseMember.user_id == teacher.id)
+                                 .order_by(SupportCase.id))
+        plan = db.session.scalar(select(Plan).where(Plan.case_id == case.id, Plan.status == "approved"))
+        measures = db.session.scalars(select(Measure).where(Measure.plan_id == plan.id)).all()
+        escalation = db.session.scalar(select(Escalation).where(Escalation.school_id == teacher.school_id,
+                                                                Escalation.status == "accepted"))
+        current = now()
+        for i in range(count):
+            db.session.add(CaseNote(case_id=case.id, author_id=teacher.id, text=f"more {i}", created_at=current))
+            for measure in measures:
+                db.session.add(MeasureLog(measure_id=measure.id, done_on=current.date(), note="n", attended=True,
+                                          author_id=measure.responsible_id, created_at=current))
+            db.session.add(Review(case_id=case.id, plan_id=plan.id, held_on=current.date(), decision="continue",
+                                  rationale="r", author_id=plan.author_id, created_at=current))
+            for target in (escalation.id,):
+                db.session.add(EscalationEvent(escalation_id=target, at=current, actor_id=plan.author_id,
+                                               action="helproom_appointment", on_date=current.date()))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("email", list(CASE_PAGES))
+def test_case_plan_and_escalation_pages_do_not_grow(app, login_as, email):
+    browser = login_as(email)
+    _grow_cases(4, "seed")
+    _grow_case_history(1)  # every kind of row present in the baseline, so eager loads are counted from the start
+    browser.get("/")
+    paths = CASE_PAGES[email] + _demo_case_paths(email)
+    before = {}
+    for path in paths:
+        with counting(app) as statements:
+            assert browser.get(path).status_code == 200, path
+        before[path] = len(statements)
+        limit = CASE_PAGE_LIMIT if path.startswith("/cases/") and "/plan/" not in path else LIMIT
+        assert len(statements) <= limit, f"{path}: {len(statements)} queries"
+    _grow_cases(40, "grow")
+    _grow_case_history(15)
+    for path in paths:
+        with counting(app) as statements:
+            assert browser.get(path).status_code == 200, path
         assert len(statements) == before[path], f"{path}: {before[path]} → {len(statements)} queries"

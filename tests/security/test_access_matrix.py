@@ -38,6 +38,7 @@ class Route:
     public: bool = False
     obj: str | None = None  # "student" or "user": the <id> is an object with an owner
     global_scope: tuple = ()  # roles whose scope covers every ownership (sysadmin for accounts)
+    region_scope: tuple = ()  # roles whose scope covers the other school of the region (regional reviewers)
 
 
 MATRIX = [
@@ -102,6 +103,19 @@ MATRIX = [
     ),
     Route("/tasks", "GET", SCHOOL_STAFF),
     Route("/tasks/<int:measure_id>/logs", "POST", SCHOOL_STAFF, obj="measure"),
+    Route("/cases/<int:case_id>/escalations/new", "GET", MANAGERS, obj="case"),
+    Route("/cases/<int:case_id>/escalations/new", "POST", MANAGERS, obj="case"),
+    Route("/escalations", "GET", (*MANAGERS, roles.REGIONAL_REVIEWER)),
+    Route("/escalations/overview", "GET", (roles.REGIONAL_REVIEWER,)),
+    Route("/escalations/<int:escalation_id>", "GET", (*MANAGERS, roles.REGIONAL_REVIEWER), obj="escalation",
+          region_scope=(roles.REGIONAL_REVIEWER,)),
+    Route("/escalations/<int:escalation_id>/edit", "POST", MANAGERS, obj="escalation"),
+    Route("/escalations/<int:escalation_id>/submit", "POST", (roles.SCHOOL_ADMIN,), obj="escalation"),
+    *(
+        Route(f"/escalations/<int:escalation_id>/{action}", "POST", (roles.REGIONAL_REVIEWER,), obj="escalation",
+              region_scope=(roles.REGIONAL_REVIEWER,))
+        for action in ("claim", "accept", "return", "decline", "helproom", "close")
+    ),
     Route("/admin/regions", "GET", (roles.SYSADMIN,)),
     Route("/admin/regions/new", "GET", (roles.SYSADMIN,)),
     Route("/admin/regions/new", "POST", (roles.SYSADMIN,)),
@@ -155,6 +169,13 @@ def _objects(kind: str, role: str) -> dict:
         }
     if kind in ("case", "plan"):
         return _case_objects(kind)
+    if kind == "escalation":
+        return {
+            "own": _escalation_of("school1"),
+            "own_draft": _escalation_of("school1", "draft"),
+            "other_school": _escalation_of("school2"),
+            "other_region": _escalation_of("school3"),
+        }
     if kind == "measure":
         own = _measure_of(ACCOUNTS.get(role))
         others = {
@@ -219,6 +240,19 @@ def _case_objects(kind: str) -> dict:
     return objects
 
 
+def _escalation_of(school_key: str, status: str = "submitted") -> int:
+    """A demo escalation of school1/2/3 in a state (submitted: the reviewer of the region sees it)."""
+    from portal.admin.models import School
+    from portal.escalations.models import Escalation
+
+    number = school_key[-1]
+    with in_app():
+        return db.session.scalar(
+            select(Escalation.id).join(School, School.id == Escalation.school_id)
+            .where(School.name.contains(f"№ {number} "), Escalation.status == status).order_by(Escalation.id)
+        )
+
+
 def _measure_of(email: str | None) -> int | None:
     from portal.plans.models import Measure, Plan
 
@@ -248,7 +282,7 @@ def _path(route: Route, object_id=None) -> str:
         for name, value in object_id.items():
             path = path.replace(f"<int:{name}>", str(value))
         return path
-    for name in ("student_id", "user_id", "concern_id", "notification_id", "case_id", "measure_id"):
+    for name in ("student_id", "user_id", "concern_id", "notification_id", "case_id", "measure_id", "escalation_id"):
         path = path.replace(f"<int:{name}>", str(object_id))
     path = path.replace("<int:region_id>", "1").replace("<int:school_id>", "1")
     return path
@@ -296,6 +330,10 @@ def test_access(app, route, role):
         }.get(role, ["own"])
     if route.obj == "measure":
         in_scope = ["own"] if "own" in ids else []
+    if route.obj == "escalation":
+        # school staff see their school's escalations, drafts included; reviewers every submitted one of the
+        # region and never a draft
+        in_scope = ["own", "other_school"] if role in route.region_scope else ["own", "own_draft"]
     if route.obj == "plan" and "/measures/" in route.rule:
         ids = {k: {**v, "item_id": _measure_item(v)} for k, v in ids.items()}
     out_of_scope = [o for o in ids if o not in in_scope]

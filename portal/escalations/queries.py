@@ -1,0 +1,214 @@
+"""Every escalation SELECT starts from what the viewer may see.
+
+School psychologists and administrators see their school's escalations (the live draft and every snapshot);
+a regional reviewer sees submitted escalations of schools in their region, as snapshots only; nobody else any.
+"""
+
+from datetime import datetime
+from statistics import median
+
+from flask import abort
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.admin.models import School
+from portal.audit.services import record
+from portal.auth import roles
+from portal.clock import local_today, now
+from portal.escalations.models import (
+    ACCEPTED,
+    AWAITING_DECISION,
+    CLOSED,
+    DECLINED,
+    DRAFT,
+    FINISHED,
+    IN_REVIEW,
+    RETURNED,
+    Escalation,
+    EscalationEvent,
+    EscalationSnapshot,
+)
+from portal.extensions import db
+
+SCHOOL_SIDE = (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)
+DECISION_ACTIONS = ("accepted", "returned", "declined")
+
+
+def escalation_scope(viewer) -> ColumnElement[bool]:
+    if viewer.role in SCHOOL_SIDE and viewer.school_id:
+        return Escalation.school_id == viewer.school_id
+    if viewer.role == roles.REGIONAL_REVIEWER and viewer.region_id:
+        return and_(Escalation.region_id == viewer.region_id, Escalation.status != DRAFT)
+    return false()
+
+
+def is_school_side(viewer, escalation: Escalation) -> bool:
+    return viewer.role in SCHOOL_SIDE and viewer.school_id == escalation.school_id
+
+
+def is_reviewer_of(viewer, escalation: Escalation) -> bool:
+    return (viewer.role == roles.REGIONAL_REVIEWER and viewer.region_id == escalation.region_id
+            and escalation.status != DRAFT)
+
+
+def get_escalation_for(viewer, escalation_id: int) -> Escalation:
+    escalation = db.session.scalar(
+        select(Escalation)
+        .options(joinedload(Escalation.school), joinedload(Escalation.claimed_by), joinedload(Escalation.decided_by),
+                 selectinload(Escalation.measures))
+        .where(Escalation.id == escalation_id, escalation_scope(viewer))
+    )
+    if escalation is None:
+        record("authz.deny", object_type="escalation", object_id=escalation_id, outcome="denied")
+        db.session.commit()
+        abort(404)
+    return escalation
+
+
+def overdue_condition():
+    return and_(Escalation.status.in_(AWAITING_DECISION), Escalation.due_at < now())
+
+
+def month_start() -> datetime:
+    from portal.clock import from_local
+
+    today = local_today()
+    return from_local(datetime(today.year, today.month, 1))
+
+
+SHOW = ("queue", "overdue", "mine", "accepted", "returned", "declined", "closed", "decided_month", "drafts",
+        "open", "all")
+
+
+def listing(viewer, show: str = "queue", school_id: int | None = None):
+    """The queue (regional) or the school's list, filtered; urgent first, then by deadline."""
+    query = (
+        select(Escalation)
+        .options(joinedload(Escalation.school), joinedload(Escalation.student), joinedload(Escalation.claimed_by))
+        .where(escalation_scope(viewer))
+    )
+    if school_id is not None:
+        query = query.where(Escalation.school_id == school_id)
+    conditions = {
+        "queue": Escalation.status.in_(AWAITING_DECISION),
+        "overdue": overdue_condition(),
+        "mine": and_(Escalation.status == IN_REVIEW, Escalation.claimed_by_id == viewer.id),
+        "accepted": Escalation.status.in_((ACCEPTED, CLOSED)),
+        "returned": Escalation.status == RETURNED,
+        "declined": Escalation.status == DECLINED,
+        "closed": Escalation.status.in_(FINISHED),
+        "decided_month": and_(Escalation.decided_at >= month_start(), Escalation.status.in_((ACCEPTED, RETURNED, DECLINED, CLOSED))),
+        "drafts": Escalation.status.in_((DRAFT, RETURNED)),
+        "open": Escalation.status.not_in(FINISHED),
+    }
+    if show in conditions:
+        query = query.where(conditions[show])
+    return query.order_by(
+        case((Escalation.status.in_(AWAITING_DECISION), 0), else_=1),
+        case((Escalation.urgency == "urgent", 0), else_=1),
+        Escalation.due_at.is_(None), Escalation.due_at, Escalation.id.desc(),
+    )
+
+
+def counts(viewer) -> dict:
+    """Counts for the dashboards; each links to the list it counts."""
+    row = db.session.execute(
+        select(
+            func.count().filter(Escalation.status.in_(AWAITING_DECISION)),
+            func.count().filter(overdue_condition()),
+            func.count().filter(and_(Escalation.status == IN_REVIEW, Escalation.claimed_by_id == viewer.id)),
+            func.count().filter(and_(Escalation.decided_at >= month_start(),
+                                     Escalation.status.in_((ACCEPTED, RETURNED, DECLINED, CLOSED)))),
+            func.count().filter(Escalation.status.in_((DRAFT, RETURNED))),
+        ).where(escalation_scope(viewer))
+    ).one()
+    return {"queue": row[0], "overdue": row[1], "mine": row[2], "decided_month": row[3], "drafts": row[4]}
+
+
+def snapshots(escalation_id: int) -> list[EscalationSnapshot]:
+    return list(db.session.scalars(
+        select(EscalationSnapshot).options(joinedload(EscalationSnapshot.submitted_by))
+        .where(EscalationSnapshot.escalation_id == escalation_id).order_by(EscalationSnapshot.number)
+    ))
+
+
+def events(escalation_ids) -> list[EscalationEvent]:
+    ids = list(escalation_ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(EscalationEvent).options(joinedload(EscalationEvent.actor))
+        .where(EscalationEvent.escalation_id.in_(ids)).order_by(EscalationEvent.at, EscalationEvent.id)
+    ))
+
+
+def of_case(case_id: int) -> list[Escalation]:
+    return list(db.session.scalars(
+        select(Escalation).where(Escalation.case_id == case_id).order_by(Escalation.id)
+    ))
+
+
+def active_for_case(case_id: int) -> Escalation | None:
+    return db.session.scalar(
+        select(Escalation).where(Escalation.case_id == case_id, Escalation.status.not_in(FINISHED))
+    )
+
+
+def interview_recorded(student_id: int):
+    """The date the child's account was recorded at a help room, if it was (the latest such date)."""
+    return db.session.scalar(
+        select(func.max(Escalation.helproom_interview_on)).where(Escalation.student_id == student_id)
+    )
+
+
+def overview(viewer) -> list[dict]:
+    """Per school of the reviewer's region: counts by outcome, overdue, median time to decision. No names."""
+    if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
+        return []
+    scope = escalation_scope(viewer)
+    rows = db.session.execute(
+        select(
+            Escalation.school_id,
+            func.count().filter(Escalation.status.in_(AWAITING_DECISION)),
+            func.count().filter(Escalation.status.in_((ACCEPTED, CLOSED))),
+            func.count().filter(Escalation.status == RETURNED),
+            func.count().filter(Escalation.status == DECLINED),
+            func.count().filter(overdue_condition()),
+        ).where(scope).group_by(Escalation.school_id)
+    ).all()
+    by_school = {r[0]: r[1:] for r in rows}
+    waits: dict[int, list[int]] = {}
+    for school_id, minutes in db.session.execute(
+        select(Escalation.school_id, EscalationEvent.waited_minutes)
+        .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
+        .where(scope, EscalationEvent.action.in_(DECISION_ACTIONS), EscalationEvent.waited_minutes.is_not(None))
+    ):
+        waits.setdefault(school_id, []).append(minutes)
+    schools = db.session.scalars(
+        select(School).where(School.region_id == viewer.region_id).order_by(School.name)
+    ).all()
+    result = []
+    for school in schools:
+        awaiting, accepted, returned, declined, overdue = by_school.get(school.id, (0, 0, 0, 0, 0))
+        minutes = waits.get(school.id)
+        result.append({
+            "school": school, "queue": awaiting, "accepted": accepted, "returned": returned, "declined": declined,
+            "overdue": overdue, "median_hours": round(median(minutes) / 60, 1) if minutes else None,
+        })
+    return result
+
+
+def total_row(rows: list[dict]) -> dict:
+    return {key: sum(r[key] for r in rows) for key in ("queue", "accepted", "returned", "declined", "overdue")}
+
+
+def school_in_region(viewer, school_id) -> int | None:
+    """A school filter from the URL, kept only when the school is in the viewer's scope."""
+    if school_id is None or not 0 < school_id < 2**31:  # beyond the column's range the database itself fails
+        return None
+    query = select(School.id).where(School.id == school_id)
+    if viewer.role == roles.REGIONAL_REVIEWER:
+        query = query.where(School.region_id == viewer.region_id)
+    else:
+        query = query.where(or_(School.id == viewer.school_id))
+    return db.session.scalar(query)
