@@ -4,11 +4,20 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from portal import config as config_module
 from portal.extensions import babel, csrf, db, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedInt(IntegerConverter):
+    """<int:…> in routes: a positive 32-bit integer, like every id column."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -18,6 +27,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    from portal.web.forms import PortalRequest
+
+    app.request_class = PortalRequest  # form bodies that are not valid UTF-8 answer 400
+    app.url_map.converters["int"] = BoundedInt  # ids beyond the columns' range are 404, not a database error
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment(with_secret=not (overrides and "SECRET_KEY" in overrides)))
     if overrides:

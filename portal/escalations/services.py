@@ -211,12 +211,26 @@ def _decide(actor, escalation: Escalation, version: int, action: str, event: str
 def accept(actor, escalation: Escalation, version: int, measures: list[dict], appointment_on=None) -> None:
     if not measures:
         raise Refused(_l("Assign at least one measure: organisation, responsible, deadline."))
+    if any(m["deadline"] < local_today() for m in measures):
+        raise Refused(_l("A deadline cannot be in the past."))
+    _not_before_submission(escalation, appointment_on)
     _decide(actor, escalation, version, "accept", "accepted", _measures_text(measures), decision_comment=None,
             helproom_appointment_on=appointment_on)
     for m in measures:
         db.session.add(EscalationMeasure(escalation_id=escalation.id, **m))
     if appointment_on:
         _event(escalation, actor, "helproom_appointment", on_date=appointment_on)
+
+
+def _not_before_submission(escalation: Escalation, *dates) -> None:
+    """A help-room date before the school first asked for help is a typing mistake."""
+    from portal.clock import to_local
+
+    first = escalation.first_submitted_at or escalation.submitted_at
+    if first is None:
+        return
+    if any(d is not None and d < to_local(first).date() for d in dates):
+        raise Refused(_l("The date cannot be before the escalation was submitted."))
 
 
 def _measures_text(measures: list[dict]) -> str:
@@ -238,6 +252,7 @@ def helproom(actor, escalation: Escalation, version: int, appointment_on, interv
         raise Refused(_l("The interview date cannot be in the future."))
     if not appointment_on and not interview_on:
         raise Refused(_l("Enter the appointment date or the date the interview was held."))
+    _not_before_submission(escalation, appointment_on, interview_on)
     values = {}
     if appointment_on and appointment_on != escalation.helproom_appointment_on:
         values["helproom_appointment_on"] = appointment_on

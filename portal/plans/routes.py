@@ -315,6 +315,9 @@ def review(case_id: int):
             return render_template("plans/review.html", case=case, plan=plan, form=form, labels=LABELS,
                                    goals_by_id=goals_by_id, problem=refused.message), 409
         db.session.commit()
+        if form.decision.data == "escalate":
+            flash(_("The review is recorded. Now draft the escalation to the directorate."), "success")
+            return redirect(url_for("escalations.create", case_id=case.id), 303)
         flash(_("The review is recorded."), "success")
         return redirect(url_for("cases.detail", case_id=case.id), 303)
     return render_template("plans/review.html", case=case, plan=plan, form=form, labels=LABELS,

@@ -2,11 +2,15 @@
 
 import re
 
+from flask import Request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.formparser import FormDataParser
 from wtforms import Field
 
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Control characters, lone surrogates, and U+FFFD: the replacement character Werkzeug puts where the request
+# carried bytes that are not UTF-8 (nobody types it; it means the input was not valid Unicode).
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
 
 
 class SafeForm(FlaskForm):
@@ -58,3 +62,22 @@ def version_number(raw) -> int:
     if not 0 <= number < 2**31:
         abort(400)
     return number
+
+
+class StrictFormDataParser(FormDataParser):
+    """Form bodies must be valid UTF-8: Werkzeug would otherwise keep undecodable bytes as "%ED%A0…" text."""
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        from urllib.parse import parse_qsl
+
+        from werkzeug.exceptions import BadRequest
+
+        try:
+            items = parse_qsl(stream.read().decode("utf-8"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError as error:
+            raise BadRequest("The form was not valid Unicode (UTF-8).") from error
+        return stream, self.cls(items), self.cls()
+
+
+class PortalRequest(Request):
+    form_data_parser_class = StrictFormDataParser
