@@ -26,8 +26,11 @@ run: $(STAMP) i18n-compile
 test: $(STAMP) i18n-compile
 	$(BIN)/python scripts/test_legs.py
 
+## Static checks: ruff, bandit (security lint of the portal's code), pip-audit (known vulnerabilities)
 lint: $(STAMP)
 	$(BIN)/ruff check portal tests scripts
+	$(BIN)/bandit -q -r portal scripts
+	$(BIN)/python scripts/audit_deps.py
 
 i18n-extract: $(STAMP)
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .

@@ -57,6 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from portal.audit import chain
     from portal.auth.sessions import load_user_from_request
     from portal.db_events import install as install_db_events
     from portal.web.i18n import select_locale
@@ -64,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         install_db_events(db.engine)
+    chain.install()  # audit events are hash-chained as each transaction commits
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -75,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.admin.routes import bp as admin_bp
+    from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
     from portal.cases.routes import bp as cases_bp
     from portal.concerns.routes import bp as concerns_bp
@@ -86,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.health import bp as health_bp
 
     for bp in (health_bp, auth_bp, dashboard_bp, students_bp, concerns_bp, cases_bp, plans_bp, escalations_bp,
-               notifications_bp, admin_bp):
+               notifications_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
 
 

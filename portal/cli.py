@@ -8,6 +8,10 @@ from portal.extensions import db
 
 
 def register(app) -> None:
+    from portal import maintenance
+
+    maintenance.register(app)
+
     @app.cli.command("db-upgrade")
     @click.argument("revision", default="head")
     def db_upgrade(revision):
@@ -39,6 +43,10 @@ def register(app) -> None:
         db.session.commit()
         click.echo(f"demo data loaded: {counts}")
         click.echo(f"every demo account's password: {DEMO_PASSWORD}")
+        if two_factor_roles := current_app.config.get("TWO_FACTOR_ROLES"):
+            from portal.auth.two_factor import DEMO_TOTP_SECRET
+
+            click.echo(f"TOTP secret of the demo accounts with 2FA ({', '.join(two_factor_roles)}): {DEMO_TOTP_SECRET}")
 
     @app.cli.command("create-sysadmin")
     @click.argument("email")

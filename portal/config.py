@@ -21,6 +21,21 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+DEFAULT_TWO_FACTOR_ROLES = "school_admin,regional_reviewer,sysadmin"
+
+
+def _roles(name: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list of role codes; a misspelt code fails loudly rather than dropping 2FA silently."""
+    from portal.auth.roles import ALL
+
+    value = os.environ.get(name)
+    codes = tuple(code.strip() for code in (default if value is None else value).split(",") if code.strip())
+    unknown = [code for code in codes if code not in ALL]
+    if unknown:
+        raise RuntimeError(f"{name}: unknown role codes {', '.join(unknown)} (known: {', '.join(ALL)}).")
+    return codes
+
+
 def _secret_key(demo: bool) -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
@@ -64,6 +79,7 @@ def from_environment(with_secret: bool = True) -> dict:
         "ESCALATION_URGENT_HOURS": _int("PORTAL_ESCALATION_URGENT_HOURS", 24),
         "ESCALATION_WORKING_DAYS": _int("PORTAL_ESCALATION_WORKING_DAYS", 5),
         "NOTIFICATION_POLL_SECONDS": _int("PORTAL_NOTIFICATION_POLL_SECONDS", 60),
+        "TWO_FACTOR_ROLES": _roles("PORTAL_2FA_ROLES", DEFAULT_TWO_FACTOR_ROLES),
     }
     if with_secret:
         settings["SECRET_KEY"] = _secret_key(demo)
@@ -89,4 +105,7 @@ DEFAULTS = {
     "LOGIN_LOCK_MINUTES": 15,
     "SESSION_TOUCH_SECONDS": 15,
     "ARGON2_PARAMS": {},
+    # How long the step between a right password and the second factor (or a forced enrolment) may take.
+    "TWO_FACTOR_PENDING_TIMEOUT": timedelta(minutes=10),
+    "TWO_FACTOR_ISSUER": "Pedagogical support portal",
 }

@@ -1,7 +1,7 @@
 """Import every capability's models so the metadata is complete (Alembic, tests)."""
 
 from portal.admin.models import Region, School  # noqa: F401
-from portal.audit.models import AuditEvent  # noqa: F401
+from portal.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from portal.auth.models import LoginThrottle, User, UserSession  # noqa: F401
 from portal.cases.models import CaseMember, CaseNote, ConfidentialNote, SupportCase  # noqa: F401
 from portal.concerns.models import Concern, ConcernAddendum, ConcernCategory  # noqa: F401

@@ -5,7 +5,7 @@ With REQUIRE_POSTGRES=1 (set by .ci/run under CI) a PostgreSQL leg that cannot r
 """
 
 import os
-import subprocess
+import subprocess  # nosec B404
 import sys
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -14,7 +14,7 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 def pytest(extra_env: dict, label: str) -> int:
     print(f"\n=== test leg: {label} ===", flush=True)
     env = {**os.environ, **extra_env}
-    code = subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env)
+    code = subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env)  # nosec B603
     if code == 5:
         print(f"{label}: pytest collected no tests — treated as a failure")
         return 1

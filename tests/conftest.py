@@ -32,6 +32,9 @@ def base_config(url: str) -> dict:
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # 2FA off by default: the suite logs in as administrators hundreds of times. tests/auth/test_two_factor.py
+        # turns it on (and the demo template is built without enrolments for the same reason).
+        "TWO_FACTOR_ROLES": (),
     }
 
 

@@ -10,6 +10,7 @@ from portal.admin import queries, services
 from portal.admin.forms import RegionForm, SchoolForm, UserForm
 from portal.admin.models import Region, School
 from portal.auth import roles
+from portal.auth import services as auth_services
 from portal.auth.models import User, UserSession
 from portal.auth.passwords import password_problem
 from portal.extensions import db
@@ -184,6 +185,19 @@ def user_enable(user_id: int):
     services.set_active(current_user, user, True)
     db.session.commit()
     flash(_("The account is enabled."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/reset-2fa")
+@allow(roles.SYSADMIN)
+def user_reset_two_factor(user_id: int):
+    """Reset an account's two-factor authentication (a lost phone): it enrols again at the next login."""
+    user = queries.get_user_for(current_user, user_id)
+    if user.id == current_user.id:
+        abort(400)  # one's own second factor changes only with password and code, on the account page
+    auth_services.reset_two_factor(current_user, user)
+    db.session.commit()
+    flash(_("Two-factor authentication of this account is reset and its sessions have ended."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id), 303)
 
 

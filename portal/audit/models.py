@@ -1,4 +1,4 @@
-"""The append-only audit log."""
+"""The append-only, hash-chained audit log."""
 
 from datetime import datetime
 
@@ -25,3 +25,17 @@ class AuditEvent(Base):
     school_id: Mapped[int | None] = mapped_column(index=True)
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
     fields: Mapped[str | None] = mapped_column(String(1000))
+    # the hash chain (portal/audit/chain.py): position, the previous row's hash, this row's hash
+    seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """One row: the last sequence number and hash. Its row lock orders the writers of the chain."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    hash: Mapped[str] = mapped_column(String(64))

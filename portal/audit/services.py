@@ -5,6 +5,7 @@ import hashlib
 from flask import g, has_request_context, request
 from flask_login import current_user
 
+from portal.audit import chain
 from portal.audit.models import AuditEvent
 from portal.clock import now
 from portal.extensions import db
@@ -47,5 +48,5 @@ def record(
         outcome=outcome,
         fields=(fields or None) and fields[:1000],
     )
-    db.session.add(event)
+    chain.add(db.session(), event)  # chained and inserted when the transaction commits
     return event

@@ -1,9 +1,9 @@
-"""Accounts, server-side session rows and login throttling."""
+"""Accounts, server-side session rows, two-factor recovery codes and login throttling."""
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.admin.models import Region, School
@@ -25,6 +25,11 @@ class User(UserMixin, Timestamped, Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # TOTP second factor: the base32 secret once enrolment is confirmed, and the last time step accepted, so
+    # that a code is accepted once (a replayed code has a step that is not greater).
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_enrolled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     school: Mapped[School | None] = relationship()
     region: Mapped[Region | None] = relationship()
@@ -39,6 +44,13 @@ class User(UserMixin, Timestamped, Base):
         if self.region_id is not None:
             return self.region_id
         return self.school.region_id if self.school else None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
+
+    def __repr__(self) -> str:  # never print the secret or the hash
+        return f"<User {self.id} {self.role}>"
 
 
 class UserSession(Base):
@@ -56,8 +68,32 @@ class UserSession(Base):
     end_reason: Mapped[str | None] = mapped_column(String(32))
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    # None: a full login. "otp": the password was right, the second factor is still due. "enrol": the role
+    # requires 2FA and the account has none yet. A pending row opens nothing but its own step and logout.
+    stage: Mapped[str | None] = mapped_column(String(8))
+    # A TOTP secret offered for enrolment and not yet confirmed with a code from it.
+    totp_candidate: Mapped[str | None] = mapped_column(String(32))
+    # Where to go once the second step is done (a same-site path).
+    next_path: Mapped[str | None] = mapped_column(String(500))
 
     user: Mapped[User] = relationship()
+
+    @property
+    def pending(self) -> bool:
+        return self.stage is not None
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code, stored as a hash; redeemed by a conditional UPDATE of used_at."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class LoginThrottle(Base):

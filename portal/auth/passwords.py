@@ -8,7 +8,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app
 from flask_babel import gettext as _
 
-DEMO_PASSWORD = "demo-portal-2026"
+# the published demo password (PRODUCT.md §7); refused outside demo mode
+DEMO_PASSWORD = "demo-portal-2026"  # nosec B105
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 

@@ -1,12 +1,17 @@
-"""Server-side session rows: the cookie holds a random token, the row decides whether it is alive."""
+"""Server-side session rows: the cookie holds a random token, the row decides whether it is alive.
+
+A row with a `stage` is a pending login (password right, second factor or enrolment still due): it makes nobody
+the current user; the deny-by-default layer lets it reach only the views of its stage and logout."""
 
 import hashlib
 import secrets
 
 from flask import current_app, g, request, session
+from flask_login import current_user
 from sqlalchemy import select, update
 
 from portal.auth.models import User, UserSession
+from portal.auth.two_factor import required_for
 from portal.clock import now
 from portal.extensions import db
 
@@ -17,18 +22,25 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(user: User) -> UserSession:
-    """Open a new session row and put a fresh token in a fresh cookie (no fixation)."""
+def start(user: User, *, stage: str | None = None, next_path: str | None = None) -> UserSession:
+    """Open a new session row and put a fresh token in a fresh cookie (no fixation).
+
+    With a stage ("otp", "enrol") the row is a short-lived pending login, not a session yet."""
     token = secrets.token_urlsafe(32)
     current = now()
+    lifetime = current_app.config["ABSOLUTE_TIMEOUT"]
+    if stage is not None:
+        lifetime = min(lifetime, current_app.config["TWO_FACTOR_PENDING_TIMEOUT"])
     row = UserSession(
         token_hash=_hash(token),
         user_id=user.id,
         created_at=current,
         last_seen_at=current,
-        expires_at=current + current_app.config["ABSOLUTE_TIMEOUT"],
+        expires_at=current + lifetime,
         ip=request.remote_addr,
         user_agent=(request.user_agent.string or "")[:255],
+        stage=stage,
+        next_path=next_path if next_path and len(next_path) <= 500 else None,
     )
     db.session.add(row)
     lang = session.get("lang")
@@ -36,7 +48,28 @@ def start(user: User) -> UserSession:
     if lang:
         session["lang"] = lang
     session[SESSION_KEY] = token
-    g.user_session = row
+    if stage is None:
+        g.user_session = row
+        g.pop("pending_session", None)
+    else:
+        g.pending_session = row
+        g.pop("user_session", None)
+    return row
+
+
+def promote(row: UserSession) -> UserSession:
+    """The second step is done: end the pending row and start a real session with a new token."""
+    end(row, "second_factor_done")
+    row.totp_candidate = None
+    return start(row.user)
+
+
+def pending(stage: str | None = None) -> UserSession | None:
+    """The live pending login of this request (of the given stage), if any."""
+    current_user._get_current_object()  # runs the request loader, which files a pending row under g
+    row = g.get("pending_session")
+    if row is None or (stage is not None and row.stage != stage):
+        return None
     return row
 
 
@@ -80,10 +113,19 @@ def load_user_from_request(_request) -> User | None:
         reason = "disabled"
     elif row.user.is_demo and not current_app.config.get("DEMO_MODE"):
         reason = "demo_off"
+    elif row.stage == "enrol" and row.user.has_two_factor:
+        reason = "enrolled_elsewhere"  # a forced enrolment must not replace a second factor set up meanwhile
     if reason:
         end(row, reason)
         db.session.commit()
         session.pop(SESSION_KEY, None)
+        return None
+    if row.stage is None and _second_factor_missing(row.user):
+        # The role was put under 2FA, or an administrator reset it, while this session lived.
+        row.stage = "enrol"
+        db.session.commit()
+    if row.stage is not None:
+        g.pending_session = row
         return None
     g.user_session = row
     if not _is_passive_request():
@@ -92,6 +134,10 @@ def load_user_from_request(_request) -> User | None:
             row.last_seen_at = current
             db.session.commit()
     return row.user
+
+
+def _second_factor_missing(user: User) -> bool:
+    return not user.has_two_factor and required_for(user)
 
 
 def _is_passive_request() -> bool:

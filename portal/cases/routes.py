@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.audit import queries as audit_queries
 from portal.audit.services import record
 from portal.auth import roles
 from portal.auth.models import User
@@ -73,6 +74,8 @@ def _page(case, status: int = 200, **forms):
         "problem": forms.get("problem"),
         "escalations": escalation_queries.of_case(case.id) if manager else [],
         "interview_on": escalation_queries.interview_recorded(case.student_id),
+        "viewers": audit_queries.viewers_of_case(case)
+        if current_user.role == roles.SCHOOL_ADMIN and current_user.school_id == case.school_id else None,
     }
     if manager:
         version = str(case.version)

@@ -54,12 +54,18 @@ def index():
 
 
 def _student_for_flag(student_id: int) -> Student:
-    """Any active student of the viewer's school may be flagged; anything else is 404 (audited)."""
+    """Any active student of the viewer's school may be flagged; anything else is 404 (audited).
+
+    An id beyond the id column's range (the form's student_id is any integer) is missing too: the database itself
+    would fail on it (SQLite: OverflowError), in the lookup and in the audit row.
+    """
+    in_range = 0 < student_id < 2**31
     student = db.session.scalar(
         student_queries.visible_students(current_user).where(Student.id == student_id, Student.status == ACTIVE)
-    )
+    ) if in_range else None
     if student is None:
-        record("authz.deny", object_type="student", object_id=student_id, outcome="denied", fields="concern.create")
+        record("authz.deny", object_type="student", object_id=student_id if in_range else None, outcome="denied",
+               fields="concern.create")
         db.session.commit()
         abort(404)
     return student

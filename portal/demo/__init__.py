@@ -11,6 +11,7 @@ from portal.admin.models import Region, School
 from portal.auth import roles
 from portal.auth.models import User
 from portal.auth.passwords import DEMO_PASSWORD, hash_password
+from portal.auth.two_factor import DEMO_TOTP_SECRET
 from portal.cases.models import CaseMember, CaseNote, ConfidentialNote, SupportCase
 from portal.clock import now
 from portal.concerns.deadlines import ack_deadline
@@ -62,12 +63,18 @@ def load() -> dict:
         raise DemoRefused("Demo data is refused unless demo mode is on (PORTAL_DEMO=1).")
     if db.session.scalar(select(func.count()).select_from(User)):
         raise DemoRefused("The database already has accounts; demo data is loaded only into an empty database.")
-    rng = random.Random(2026)
+    # repeatable invented demo data; nothing secret comes from it
+    rng = random.Random(2026)  # nosec B311
     password_hash = hash_password(DEMO_PASSWORD)
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     counts = {"schools": 0, "users": 0, "students": 0}
 
+    two_factor_roles = current_app.config.get("TWO_FACTOR_ROLES", ())
+    enrolled_at = now()
+
     def user(email, role, name, **extra):
+        if role in two_factor_roles:  # enrolled already, with the published demo secret (PRODUCT.md §7)
+            extra.update(totp_secret=DEMO_TOTP_SECRET, totp_enrolled_at=enrolled_at)
         db.session.add(User(email=email, full_name=name, role=role, password_hash=password_hash, is_demo=True,
                             active=True, **extra))
         counts["users"] += 1

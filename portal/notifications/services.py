@@ -20,7 +20,8 @@ MESSAGES = {
 
 
 def notify(user_ids, kind: str, link: str) -> int:
-    assert kind in MESSAGES, kind
+    if kind not in MESSAGES:
+        raise ValueError(f"unknown notification kind {kind}")
     current = now()
     ids = sorted(set(user_ids))
     for user_id in ids:

@@ -1,8 +1,11 @@
-"""Deny by default: every view needs a login unless marked @public; roles narrow further."""
+"""Deny by default: every view needs a login unless marked @public; roles narrow further.
+
+A pending login (password right, second factor or enrolment still due) is not a login: it reaches only the views
+marked for its stage with @pending_step, and everything else sends it back to that step."""
 
 from functools import wraps
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from portal.audit.services import record
@@ -20,6 +23,19 @@ def passive(view):
     """Mark a view whose requests (htmx polling) must not count as user activity."""
     view._passive = True
     return view
+
+
+def pending_step(*stages: str):
+    """Let a pending login of these stages ("otp", "enrol") reach the view as well as a full login."""
+
+    def decorator(view):
+        view._pending_stages = stages
+        return view
+
+    return decorator
+
+
+PENDING_HOME = {"otp": "auth.login_otp", "enrol": "auth.two_factor_settings"}
 
 
 def roles(*allowed: str):
@@ -55,10 +71,17 @@ def require_login():
         return None
     if current_user.is_authenticated:
         return None
+    row = g.get("pending_session")  # filed by the request loader that current_user just ran
+    if row is not None:
+        if row.stage in getattr(view, "_pending_stages", ()):
+            return None
+        target = url_for(PENDING_HOME.get(row.stage, "auth.login"))
+    else:
+        target = None
     if is_htmx():
         response = current_app.response_class(status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login")
+        response.headers["HX-Redirect"] = target or url_for("auth.login")
         return response
     if request.method == "GET":
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(target or url_for("auth.login", next=request.full_path.rstrip("?")))
     abort(401)

@@ -86,3 +86,26 @@ def test_constraints_follow_the_naming_convention(empty_url):
         for unique in inspector.get_unique_constraints(table):
             assert unique["name"].startswith(f"uq_{table}_"), unique
     engine.dispose()
+
+
+def test_the_audit_chain_migration_chains_the_rows_already_written(empty_url):
+    """Rows written before the chain existed are chained in id order; the result verifies."""
+    from portal import create_app
+    from portal.audit import chain
+    from portal.extensions import db
+
+    migrate.upgrade(empty_url, "0006")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        for i in range(5):
+            conn.execute(text("INSERT INTO audit_events (at, action, outcome, object_type, object_id) "
+                              f"VALUES ('2026-11-0{i + 1} 10:00:00.123456', 'student.read', 'ok', 'student', {i})"))
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    app = create_app(conftest.base_config(empty_url))
+    with app.app_context():
+        verdict = chain.verify(db.session)
+        assert verdict.ok, verdict.reason
+        assert (verdict.rows, verdict.head_seq) == (5, 5)
+        db.session.remove()
+        db.engine.dispose()

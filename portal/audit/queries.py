@@ -1,0 +1,65 @@
+"""Reading the audit log: the school's log for its administrators, and who viewed a case."""
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from portal.audit.models import AuditEvent
+from portal.auth.models import User
+from portal.clock import from_local
+from portal.extensions import db
+
+VIEW_ACTIONS = ("case.read", "case.chronology", "plan.read", "student.read", "escalation.read")
+
+
+def school_scope(school_id: int):
+    """Events about the school's records, and everything its staff did (logins included)."""
+    return or_(AuditEvent.school_id == school_id, AuditEvent.actor_school_id == school_id)
+
+
+def school_log(school_id: int, *, actor_id=None, action=None, outcome=None, date_from=None, date_to=None):
+    query = select(AuditEvent).where(school_scope(school_id))
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if action:
+        query = query.where(or_(AuditEvent.action == action, AuditEvent.action.startswith(f"{action}.")))
+    if outcome:
+        query = query.where(AuditEvent.outcome == outcome)
+    if date_from:
+        query = query.where(AuditEvent.at >= from_local(datetime.combine(date_from, time.min)))
+    if date_to:
+        query = query.where(AuditEvent.at < from_local(datetime.combine(date_to + timedelta(days=1), time.min)))
+    return query.order_by(AuditEvent.id.desc())
+
+
+def actors_of(items) -> dict[int, User]:
+    ids = {e.actor_id for e in items if e.actor_id}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+def viewers_of_case(case, limit: int = 100) -> list[tuple[AuditEvent, User | None]]:
+    """Who opened this case, its plan, its escalations or the student's profile: newest first."""
+    from portal.escalations.models import Escalation
+    from portal.plans.models import Plan
+
+    plan_ids = select(Plan.id).where(Plan.case_id == case.id).scalar_subquery()
+    escalation_ids = select(Escalation.id).where(Escalation.case_id == case.id).scalar_subquery()
+    actor = aliased(User)
+    rows = db.session.execute(
+        select(AuditEvent, actor)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.action.in_(VIEW_ACTIONS),
+            AuditEvent.school_id == case.school_id,
+            or_(
+                and_(AuditEvent.object_type == "case", AuditEvent.object_id == case.id),
+                and_(AuditEvent.object_type == "student", AuditEvent.object_id == case.student_id),
+                and_(AuditEvent.object_type == "plan", AuditEvent.object_id.in_(plan_ids)),
+                and_(AuditEvent.object_type == "escalation", AuditEvent.object_id.in_(escalation_ids)),
+            ),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [(event, user) for event, user in rows]

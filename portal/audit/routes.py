@@ -1,0 +1,56 @@
+"""GET /audit: the school's audit log for its administrators, with filters."""
+
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.audit import queries
+from portal.audit.services import record
+from portal.auth import roles
+from portal.cases.queries import school_staff
+from portal.extensions import db
+from portal.web.access import roles as allow
+from portal.web.htmx import paginate
+
+bp = Blueprint("audit", __name__)
+
+# filters by what was touched; an action code like "plan.approve" is shown as it is
+AREAS = [
+    ("login", _l("Sign-ins")), ("authz", _l("Refused access")), ("student", _l("Students")),
+    ("concern", _l("Concerns")), ("case", _l("Support cases")), ("plan", _l("Plans")),
+    ("measure", _l("Work on measures")), ("escalation", _l("Escalations")), ("user", _l("Staff accounts")),
+]
+OUTCOMES = [("ok", _l("Done")), ("denied", _l("Refused")), ("fail", _l("Failed"))]
+
+
+def _date(name: str) -> date | None:
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/audit")
+@allow(roles.SCHOOL_ADMIN)
+def index():
+    """Who did what in this school: every read of a child's record, every change, sign-ins and refusals."""
+    staff = school_staff(current_user.school_id)
+    actor_id = request.args.get("actor", type=int)
+    if actor_id not in {u.id for u in staff}:
+        actor_id = None
+    area = request.args.get("area") if request.args.get("area") in dict(AREAS) else None
+    outcome = request.args.get("outcome") if request.args.get("outcome") in dict(OUTCOMES) else None
+    date_from, date_to = _date("from"), _date("to")
+    page = paginate(queries.school_log(current_user.school_id, actor_id=actor_id, action=area, outcome=outcome,
+                                       date_from=date_from, date_to=date_to))
+    record("audit.read", object_type="school", object_id=current_user.school_id, school_id=current_user.school_id)
+    db.session.commit()
+    return render_template(
+        "audit/index.html", page=page, actors=queries.actors_of(page.items), staff=staff, areas=AREAS, outcomes=OUTCOMES, actor_id=actor_id, area=area,
+        outcome=outcome, date_from=date_from, date_to=date_to, role_labels=roles.LABELS,
+    )
