@@ -319,6 +319,7 @@ ALLOWED_STATUSES = {200, 303, 400, 409}
 @pytest.mark.parametrize("role", [ANON, *ALL_ROLES])
 @pytest.mark.parametrize("route", MATRIX, ids=lambda r: f"{r.method} {r.rule}")
 def test_access(app, route, role):
+    _plant_canaries()
     browser = Browser(app, app.test_client())
     browser.anonymous = role == ANON
     if role != ANON:
@@ -327,6 +328,8 @@ def test_access(app, route, role):
     if route.obj is None:
         response = _send(browser, route, _path(route))
         _check_plain(route, role, response)
+        if role == ANON or role not in route.allowed:
+            _no_canary(response, route, role)
         return
 
     ids = _objects(route.obj, role)
@@ -354,6 +357,7 @@ def test_access(app, route, role):
         response = _send(browser, route, _path(route, ids[ownership]))
         if route.public:
             continue
+        _no_canary(response, route, role, ownership)
         if role == ANON:
             _check_anonymous(route, response)
         elif role not in route.allowed:
@@ -364,6 +368,41 @@ def test_access(app, route, role):
     for ownership in in_scope:
         response = _send(browser, route, _path(route, ids[ownership]))
         _check_plain(route, role, response)
+        if role == ANON or role not in route.allowed:
+            _no_canary(response, route, role, ownership)
+        elif role != roles.PSYCHOLOGIST:  # the confidential canary reaches the school's psychologists only
+            assert CONFIDENTIAL_CANARY.encode() not in response.data, (route.rule, role, ownership)
+
+
+CONFIDENTIAL_CANARY = "CANARY-confidential-7f3a9c"
+SNAPSHOT_CANARY = "CANARY-snapshot-51e2d8"
+
+
+def _plant_canaries() -> None:
+    """A confidential note on each school's case and a newer snapshot on each school's submitted escalation."""
+    from portal.cases.models import ConfidentialNote
+    from portal.clock import now
+    from portal.escalations.models import EscalationSnapshot
+
+    with in_app():
+        for key in ("school1", "school2", "school3"):
+            ids = _case_with_plan(key)
+            db.session.add(ConfidentialNote(case_id=ids["case_id"], author_id=user(f"psychologist@{key}.demo").id,
+                                            text=f"{CONFIDENTIAL_CANARY} {key}", created_at=now()))
+            escalation_id = _escalation_of(key)
+            latest = db.session.scalars(select(EscalationSnapshot).where(EscalationSnapshot.escalation_id == escalation_id)
+                                        .order_by(EscalationSnapshot.number.desc())).first()
+            db.session.add(EscalationSnapshot(escalation_id=escalation_id, number=latest.number + 1, created_at=now(),
+                                              submitted_by_id=latest.submitted_by_id,
+                                              content={**latest.content, "summary": SNAPSHOT_CANARY}))
+        db.session.commit()
+
+
+def _no_canary(response, route, role, ownership=None) -> None:
+    """A refused or out-of-scope answer carries nothing of a confidential note or a snapshot."""
+    body = response.data
+    assert CONFIDENTIAL_CANARY.encode() not in body, (route.rule, role, ownership, "confidential note leaked")
+    assert SNAPSHOT_CANARY.encode() not in body, (route.rule, role, ownership, "snapshot leaked")
 
 
 def _check_anonymous(route: Route, response) -> None:
