@@ -86,15 +86,11 @@ def _escalation_entries(case_ids) -> list[Entry]:
     """Every step of the escalations of the student's cases, with the directorate's comments."""
     from flask import url_for
 
-    from portal.escalations.models import EVENT_LABELS, Escalation, EscalationEvent
+    from portal.escalations.models import EVENT_LABELS
+    from portal.escalations.queries import events_of_cases
 
-    found = db.session.scalars(
-        select(EscalationEvent).options(joinedload(EscalationEvent.actor))
-        .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
-        .where(Escalation.case_id.in_(case_ids)).order_by(EscalationEvent.at, EscalationEvent.id)
-    )
     entries = []
-    for event in found:
+    for event in events_of_cases(case_ids):
         what = str(EVENT_LABELS.get(event.action, event.action))
         if event.on_date:
             what = f"{what}: {format_date(event.on_date)}"

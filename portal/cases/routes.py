@@ -115,10 +115,6 @@ def chronology_page(case_id: int):
                            labels=LABELS)
 
 
-def _version(raw) -> int:
-    return version_number(raw)
-
-
 def _stale(case):
     db.session.rollback()
     db.session.refresh(case)
@@ -137,7 +133,7 @@ def council(case_id: int):
         form.council_date.errors.append(_("The date cannot be in the future."))
         return _page(case, 400, council_form=form)
     try:
-        services.record_council(current_user, case, _version(form.version.data), form.council_date.data,
+        services.record_council(current_user, case, version_number(form.version.data), form.council_date.data,
                                 form.council_protocol.data)
     except services.StaleCase:
         return _stale(case)
@@ -205,7 +201,7 @@ def close(case_id: int):
     if not form.validate_on_submit():
         return _page(case, 400, close_form=form)
     try:
-        services.close(current_user, case, _version(form.version.data), form.outcome.data, form.reason.data)
+        services.close(current_user, case, version_number(form.version.data), form.outcome.data, form.reason.data)
     except services.StaleCase:
         return _stale(case)
     db.session.commit()
@@ -227,7 +223,7 @@ def reopen(case_id: int):
         return _page(case, 409, problem=_("The student already has another open case."))
     in_force = plan_queries.in_force(plan_queries.plans_of(case.id))
     try:
-        services.reopen(current_user, case, _version(form.version.data), form.reason.data, in_force is not None)
+        services.reopen(current_user, case, version_number(form.version.data), form.reason.data, in_force is not None)
     except services.StaleCase:
         return _stale(case)
     db.session.commit()

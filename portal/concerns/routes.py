@@ -158,10 +158,6 @@ def _render_detail(concern, status: int = 200, decision_form=None, addendum_form
     return render_template(template, **context), status
 
 
-def _version(raw) -> int:
-    return version_number(raw)
-
-
 @bp.post("/<int:concern_id>/acknowledge")
 @allow(*TRIAGERS)
 def acknowledge(concern_id: int):
@@ -173,7 +169,7 @@ def acknowledge(concern_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.acknowledge(current_user, concern, _version(form.version.data))
+        services.acknowledge(current_user, concern, version_number(form.version.data))
     except workflow.TransitionRefused:
         db.session.rollback()
         db.session.refresh(concern)
@@ -194,7 +190,7 @@ def decide(concern_id: int):
     if not form.validate_on_submit():
         return _render_detail(concern, 400, decision_form=form)
     try:
-        services.decide(current_user, concern, _version(form.version.data), form.data)
+        services.decide(current_user, concern, version_number(form.version.data), form.data)
     except services.DecisionRefused as refused:
         db.session.rollback()
         return _render_detail(concern, 409, decision_form=form, problem=refused.message)

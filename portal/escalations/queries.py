@@ -8,7 +8,7 @@ from datetime import datetime
 from statistics import median
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.admin.models import School
@@ -80,6 +80,26 @@ SHOW = ("queue", "overdue", "mine", "accepted", "returned", "declined", "closed"
         "open", "all")
 
 
+def list_conditions(viewer) -> dict:
+    """What each list (and each dashboard count, which links to its list) selects."""
+    return {
+        "queue": Escalation.status.in_(AWAITING_DECISION),
+        "overdue": overdue_condition(),
+        "mine": and_(Escalation.status == IN_REVIEW, Escalation.claimed_by_id == viewer.id),
+        "accepted": Escalation.status.in_((ACCEPTED, CLOSED)),
+        "returned": Escalation.status == RETURNED,
+        "declined": Escalation.status == DECLINED,
+        "closed": Escalation.status.in_(FINISHED),
+        "decided_month": and_(Escalation.decided_at >= month_start(),
+                              Escalation.status.in_((ACCEPTED, RETURNED, DECLINED, CLOSED))),
+        "drafts": Escalation.status.in_((DRAFT, RETURNED)),
+        "open": Escalation.status.not_in(FINISHED),
+    }
+
+
+COUNTED = ("queue", "overdue", "mine", "decided_month", "drafts")
+
+
 def listing(viewer, show: str = "queue", school_id: int | None = None):
     """The queue (regional) or the school's list, filtered; urgent first, then by deadline."""
     query = (
@@ -89,18 +109,7 @@ def listing(viewer, show: str = "queue", school_id: int | None = None):
     )
     if school_id is not None:
         query = query.where(Escalation.school_id == school_id)
-    conditions = {
-        "queue": Escalation.status.in_(AWAITING_DECISION),
-        "overdue": overdue_condition(),
-        "mine": and_(Escalation.status == IN_REVIEW, Escalation.claimed_by_id == viewer.id),
-        "accepted": Escalation.status.in_((ACCEPTED, CLOSED)),
-        "returned": Escalation.status == RETURNED,
-        "declined": Escalation.status == DECLINED,
-        "closed": Escalation.status.in_(FINISHED),
-        "decided_month": and_(Escalation.decided_at >= month_start(), Escalation.status.in_((ACCEPTED, RETURNED, DECLINED, CLOSED))),
-        "drafts": Escalation.status.in_((DRAFT, RETURNED)),
-        "open": Escalation.status.not_in(FINISHED),
-    }
+    conditions = list_conditions(viewer)
     if show in conditions:
         query = query.where(conditions[show])
     return query.order_by(
@@ -112,17 +121,11 @@ def listing(viewer, show: str = "queue", school_id: int | None = None):
 
 def counts(viewer) -> dict:
     """Counts for the dashboards; each links to the list it counts."""
+    conditions = list_conditions(viewer)
     row = db.session.execute(
-        select(
-            func.count().filter(Escalation.status.in_(AWAITING_DECISION)),
-            func.count().filter(overdue_condition()),
-            func.count().filter(and_(Escalation.status == IN_REVIEW, Escalation.claimed_by_id == viewer.id)),
-            func.count().filter(and_(Escalation.decided_at >= month_start(),
-                                     Escalation.status.in_((ACCEPTED, RETURNED, DECLINED, CLOSED)))),
-            func.count().filter(Escalation.status.in_((DRAFT, RETURNED))),
-        ).where(escalation_scope(viewer))
+        select(*(func.count().filter(conditions[name]) for name in COUNTED)).where(escalation_scope(viewer))
     ).one()
-    return {"queue": row[0], "overdue": row[1], "mine": row[2], "decided_month": row[3], "drafts": row[4]}
+    return dict(zip(COUNTED, row, strict=True))
 
 
 def snapshots(escalation_id: int) -> list[EscalationSnapshot]:
@@ -139,6 +142,15 @@ def events(escalation_ids) -> list[EscalationEvent]:
     return list(db.session.scalars(
         select(EscalationEvent).options(joinedload(EscalationEvent.actor))
         .where(EscalationEvent.escalation_id.in_(ids)).order_by(EscalationEvent.at, EscalationEvent.id)
+    ))
+
+
+def events_of_cases(case_ids) -> list[EscalationEvent]:
+    """Every step of the escalations of these cases (the school's chronology)."""
+    return list(db.session.scalars(
+        select(EscalationEvent).options(joinedload(EscalationEvent.actor))
+        .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
+        .where(Escalation.case_id.in_(case_ids)).order_by(EscalationEvent.at, EscalationEvent.id)
     ))
 
 
@@ -210,5 +222,5 @@ def school_in_region(viewer, school_id) -> int | None:
     if viewer.role == roles.REGIONAL_REVIEWER:
         query = query.where(School.region_id == viewer.region_id)
     else:
-        query = query.where(or_(School.id == viewer.school_id))
+        query = query.where(School.id == viewer.school_id)
     return db.session.scalar(query)

@@ -169,10 +169,6 @@ def detail(escalation_id: int):
     return _page(escalation)
 
 
-def _version(form) -> int:
-    return version_number(form.version.data)
-
-
 def _stale(escalation, message=None):
     db.session.rollback()
     db.session.refresh(escalation)
@@ -186,7 +182,7 @@ def _act(escalation_id: int, form_class, form_name: str, action, success: str):
     if not form.validate_on_submit():
         return _page(escalation, 400, **{form_name: form})
     try:
-        action(escalation, form)
+        action(escalation, form, version_number(form.version.data))
     except services.Refused as refused:
         db.session.rollback()
         db.session.refresh(escalation)
@@ -209,7 +205,7 @@ def edit(escalation_id: int):
     if not form.validate_on_submit():
         return _page(escalation, 400, draft_form=form)
     try:
-        services.update_draft(current_user, escalation, _version(form), form.values())
+        services.update_draft(current_user, escalation, version_number(form.version.data), form.values())
     except services.Refused as refused:
         db.session.rollback()
         return _page(escalation, 409, problem=refused.message)
@@ -229,7 +225,7 @@ def edit(escalation_id: int):
 def submit(escalation_id: int):
     """Submit to the regional directorate: freezes a snapshot and starts the decision deadline."""
     return _act(escalation_id, VersionForm, "version_form",
-                lambda e, f: services.submit(current_user, e, _version(f)),
+                lambda e, f, v: services.submit(current_user, e, v),
                 _("Submitted to the directorate. The snapshot sent is frozen."))
 
 
@@ -238,7 +234,7 @@ def submit(escalation_id: int):
 def claim(escalation_id: int):
     """Take a submitted escalation into review (one reviewer only)."""
     return _act(escalation_id, VersionForm, "version_form",
-                lambda e, f: services.claim(current_user, e, _version(f)), _("You have taken it into review."))
+                lambda e, f, v: services.claim(current_user, e, v), _("You have taken it into review."))
 
 
 @bp.post("/escalations/<int:escalation_id>/accept")
@@ -246,7 +242,7 @@ def claim(escalation_id: int):
 def accept(escalation_id: int):
     """Accept and assign measures (organisation, responsible, deadline); optionally a help-room appointment."""
     return _act(escalation_id, AcceptForm, "accept_form",
-                lambda e, f: services.accept(current_user, e, _version(f), f.rows(), f.appointment_on.data),
+                lambda e, f, v: services.accept(current_user, e, v, f.rows(), f.appointment_on.data),
                 _("Accepted; the school has been told."))
 
 
@@ -255,7 +251,7 @@ def accept(escalation_id: int):
 def return_escalation(escalation_id: int):
     """Return to the school for more information."""
     return _act(escalation_id, ReturnForm, "return_form",
-                lambda e, f: services.return_for_information(current_user, e, _version(f), f.comment.data),
+                lambda e, f, v: services.return_for_information(current_user, e, v, f.comment.data),
                 _("Returned to the school for information."))
 
 
@@ -264,7 +260,7 @@ def return_escalation(escalation_id: int):
 def decline(escalation_id: int):
     """Decline, with the reason."""
     return _act(escalation_id, DeclineForm, "decline_form",
-                lambda e, f: services.decline(current_user, e, _version(f), f.reason.data),
+                lambda e, f, v: services.decline(current_user, e, v, f.reason.data),
                 _("Declined; the school has been told."))
 
 
@@ -273,7 +269,7 @@ def decline(escalation_id: int):
 def helproom(escalation_id: int):
     """Help-room referral: appointment date, then the date of the one-window interview."""
     return _act(escalation_id, HelpRoomForm, "helproom_form",
-                lambda e, f: services.helproom(current_user, e, _version(f), f.appointment_on.data, f.interview_on.data),
+                lambda e, f, v: services.helproom(current_user, e, v, f.appointment_on.data, f.interview_on.data),
                 _("The help-room referral is recorded."))
 
 
@@ -282,5 +278,5 @@ def helproom(escalation_id: int):
 def close(escalation_id: int):
     """Measures implemented: close with feedback to the school."""
     return _act(escalation_id, CloseForm, "close_form",
-                lambda e, f: services.close(current_user, e, _version(f), f.feedback.data),
+                lambda e, f, v: services.close(current_user, e, v, f.feedback.data),
                 _("Closed; the feedback is sent to the school."))

@@ -41,6 +41,11 @@ def in_force(plans: list[Plan]) -> Plan | None:
     return next((p for p in plans if p.status == APPROVED), None)
 
 
+def in_force_of(case_id: int) -> Plan | None:
+    """The approved version of a case's plan, without its goals and measures (for a summary line)."""
+    return db.session.scalar(select(Plan).where(Plan.case_id == case_id, Plan.status == APPROVED))
+
+
 def working_version(plans: list[Plan]) -> Plan | None:
     """The version being written or waiting for approval, if any."""
     return next((p for p in plans if p.status in (*EDITABLE, SUBMITTED)), None)

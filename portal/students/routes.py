@@ -54,7 +54,7 @@ def detail(student_id: int):
     student = queries.get_student_for(current_user, student_id)
     concerns = concern_queries.for_student(current_user, student.id)
     open_case = concern_services.open_case_of(student.id)
-    plan = plan_queries.in_force(plan_queries.plans_of(open_case.id)) if open_case else None
+    plan = plan_queries.in_force_of(open_case.id) if open_case else None
     record("student.read", object_type="student", object_id=student.id, school_id=student.school_id)
     db.session.commit()
     return render_template(
