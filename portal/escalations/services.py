@@ -16,6 +16,7 @@ from portal.auth.models import User
 from portal.cases import chronology
 from portal.cases.models import CLOSED as CASE_CLOSED
 from portal.cases.models import SupportCase
+from portal.cases.queries import school_staff
 from portal.clock import local_today, now
 from portal.concerns.deadlines import add_school_days
 from portal.escalations import workflow
@@ -50,9 +51,8 @@ def _event(escalation: Escalation, actor, action: str, comment=None, on_date=Non
                                    comment=comment, on_date=on_date, waited_minutes=waited_minutes))
 
 
-def _school_staff_ids(school_id: int) -> list[int]:
-    return list(db.session.scalars(select(User.id).where(
-        User.school_id == school_id, User.active, User.role.in_((roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)))))
+def _school_staff_ids(school_id: int, wanted=(roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)) -> list[int]:
+    return [u.id for u in school_staff(school_id, wanted)]
 
 
 def _reviewer_ids(region_id: int) -> list[int]:
@@ -88,8 +88,7 @@ def create(actor, case: SupportCase, data: dict) -> Escalation:
     db.session.flush()
     _event(escalation, actor, "created")
     _audit("escalation.create", escalation, [n for n in DRAFT_FIELDS if n != "answer"])
-    admins = [uid for uid in db.session.scalars(select(User.id).where(
-        User.school_id == case.school_id, User.active, User.role == roles.SCHOOL_ADMIN)) if uid != actor.id]
+    admins = [uid for uid in _school_staff_ids(case.school_id, (roles.SCHOOL_ADMIN,)) if uid != actor.id]
     notify(admins, "escalation.draft", _link(escalation))
     return escalation
 
