@@ -145,11 +145,12 @@ def test_a_teacher_logs_work_on_their_measure(as_user, attended):
     assert ("did not attend" in section) is (not attended)
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"done_on": iso(1)}, "The date cannot be in the future."),
-    ({"done_on": iso(365)}, "The date cannot be in the future."),
+@pytest.mark.parametrize("days, message", [
+    (1, "The date cannot be in the future."),
+    (365, "The date cannot be in the future."),
 ])
-def test_work_cannot_be_logged_in_the_future(as_user, fields, message):
+def test_work_cannot_be_logged_in_the_future(as_user, days, message):
+    fields = {"done_on": iso(days)}  # computed when the test runs: collection may happen before local midnight
     m = teacher_measure(1)
     before = count(MeasureLog)
     response = log(as_user(TEACHER), m.id, **fields)
