@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Select, select, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portal.clock import now
@@ -25,3 +25,19 @@ class Timestamped:
 
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+
+def one_row(session, *queries: Select) -> list[tuple]:
+    """Several one-row aggregate queries (dashboard counts) in one round trip: their one-row subqueries joined
+    side by side. Returns each query's row, in order."""
+    subqueries = [query.subquery() for query in queries]
+    joined = subqueries[0]
+    for sub in subqueries[1:]:
+        joined = joined.join(sub, true())
+    row = session.execute(select(*subqueries).select_from(joined)).one()
+    rows, start = [], 0
+    for sub in subqueries:
+        width = len(sub.c)
+        rows.append(tuple(row[start:start + width]))
+        start += width
+    return rows

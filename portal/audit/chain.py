@@ -47,9 +47,12 @@ def _chain(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    # The UPDATE takes the head row's lock (PostgreSQL: row lock; SQLite: the write lock) before reading it.
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq))
-    seq, last = session.execute(select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)).one()
+    # The UPDATE takes the head row's lock (PostgreSQL: row lock; SQLite: the write lock) and, in the same
+    # statement, reads the head as it is under that lock.
+    head = AuditChainHead.__table__  # a Core statement: nothing of the ORM session is synchronised here
+    seq, last = session.execute(
+        update(head).where(head.c.id == 1).values(seq=head.c.seq).returning(head.c.seq, head.c.hash)
+    ).one()
     for item in pending:
         seq += 1
         item.seq = seq

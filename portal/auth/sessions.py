@@ -9,6 +9,7 @@ import secrets
 from flask import current_app, g, request, session
 from flask_login import current_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User, UserSession
 from portal.auth.two_factor import required_for
@@ -99,7 +100,11 @@ def load_user_from_request(_request) -> User | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    # the session, its user and the user's school in one query: every page reads all three
+    row = db.session.scalar(
+        select(UserSession).options(joinedload(UserSession.user).joinedload(User.school))
+        .where(UserSession.token_hash == _hash(token))
+    )
     if row is None or row.ended_at is not None:
         session.pop(SESSION_KEY, None)
         return None

@@ -1,6 +1,7 @@
-"""One timeline per student: concerns, addenda, triage, case events, plan versions, work done, reviews.
+"""One timeline per student: concerns, addenda, triage, case events, plan versions, work done, reviews, escalations.
 
-Each source is one query, so the page costs the same however long the history is.
+Every source is one branch of a single UNION ALL query, so the page costs one query however long the history is
+and however many kinds of entry it merges.
 """
 
 from dataclasses import dataclass
@@ -8,14 +9,27 @@ from datetime import date, datetime, time
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    case,
+    cast,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
+from portal.auth.models import User
 from portal.cases.models import CLOSE_OUTCOME_LABELS, SupportCase
-from portal.concerns import queries as concern_queries
 from portal.concerns.models import STATUS_LABELS as CONCERN_STATUS
+from portal.concerns.models import Concern, ConcernAddendum
 from portal.extensions import db
-from portal.plans.models import REVIEW_DECISION_LABELS, MeasureLog, Plan, Review
+from portal.plans.models import REVIEW_DECISION_LABELS, Measure, MeasureLog, Plan, Review
 from portal.plans.models import STATUS_LABELS as PLAN_STATUS
 
 
@@ -33,78 +47,126 @@ def _day(value: date) -> datetime:
     return datetime.combine(value, time(12, 0))
 
 
+# The order of the kinds breaks ties between entries of the same moment (a concern before its acknowledgement).
+KINDS = ["concern", "addendum", "ack", "triage", "case", "council", "closed", "reopened", "plan", "plansubmit",
+         "plandecision", "log", "review", "escalation"]
+ORDER = {kind: n for n, kind in enumerate(KINDS)}
+
+
+def _branch(kind, source, *, id_, ref, at=None, day=None, n=None, code=None, who=None, text1=None, text2=None):
+    """One source as rows of the common shape: kind, id, ref, at, day, n, code, who, text1, text2."""
+    # Values keep their column's type (type_coerce: SQLite would turn CAST(... AS DATETIME) into a number); a
+    # missing value is a typed NULL (PostgreSQL resolves a chain of UNIONs pairwise and would call it text).
+    def typed(value, type_):
+        return type_coerce(value, type_) if value is not None else cast(null(), type_)
+
+    return select(
+        literal(kind, String).label("kind"), typed(id_, Integer).label("id"), typed(ref, Integer).label("ref"),
+        typed(at, DateTime).label("at"), typed(day, Date).label("day"), typed(n, Integer).label("n"),
+        typed(code, String).label("code"), typed(who.full_name if who is not None else None, String).label("who"),
+        typed(text1, String).label("text1"), typed(text2, String).label("text2"),
+    ).select_from(source)
+
+
+def _rows(viewer, student_id: int):
+    from portal.concerns.queries import visible_scope
+    from portal.escalations.models import Escalation, EscalationEvent
+
+    author, acker, decider = aliased(User), aliased(User), aliased(User)
+    seen = (Concern.student_id == student_id) & visible_scope(viewer)
+    student_case = SupportCase.student_id == student_id
+    concern_with_people = (
+        Concern.__table__.outerjoin(author, author.id == Concern.reporter_id)
+        .outerjoin(acker, acker.id == Concern.acknowledged_by_id).outerjoin(decider, decider.id == Concern.decided_by_id)
+    )
+    case_with_lead = SupportCase.__table__.outerjoin(author, author.id == SupportCase.lead_id)
+    plan_source = (Plan.__table__.join(SupportCase, SupportCase.id == Plan.case_id)
+                   .outerjoin(author, author.id == Plan.author_id).outerjoin(decider, decider.id == Plan.decided_by_id))
+    branches = [
+        _branch("concern", concern_with_people, id_=Concern.id, ref=Concern.id, at=Concern.created_at, who=author)
+        .where(seen),
+        _branch("addendum", ConcernAddendum.__table__.join(Concern, Concern.id == ConcernAddendum.concern_id)
+                .outerjoin(author, author.id == ConcernAddendum.author_id), id_=ConcernAddendum.id, ref=Concern.id,
+                at=ConcernAddendum.created_at, who=author, text1=ConcernAddendum.reason).where(seen),
+        _branch("ack", concern_with_people, id_=Concern.id, ref=Concern.id, at=Concern.acknowledged_at, who=acker)
+        .where(seen, Concern.acknowledged_at.is_not(None)),
+        _branch("triage", concern_with_people, id_=Concern.id, ref=Concern.id, at=Concern.decided_at,
+                code=Concern.status, who=decider).where(seen, Concern.decided_at.is_not(None)),
+        _branch("case", case_with_lead, id_=SupportCase.id, ref=SupportCase.id, at=SupportCase.created_at, who=author)
+        .where(student_case),
+        _branch("council", SupportCase, id_=SupportCase.id, ref=SupportCase.id, day=SupportCase.council_date,
+                text2=SupportCase.council_protocol).where(student_case, SupportCase.council_date.is_not(None)),
+        _branch("closed", SupportCase, id_=SupportCase.id, ref=SupportCase.id, at=SupportCase.closed_at,
+                code=SupportCase.close_outcome, text1=SupportCase.close_reason)
+        .where(student_case, SupportCase.closed_at.is_not(None)),
+        _branch("reopened", SupportCase, id_=SupportCase.id, ref=SupportCase.id, at=SupportCase.reopened_at,
+                text1=SupportCase.reopen_reason).where(student_case, SupportCase.reopened_at.is_not(None)),
+        _branch("plan", plan_source, id_=Plan.id, ref=Plan.case_id, at=Plan.created_at, n=Plan.version_no, who=author)
+        .where(student_case),
+        _branch("plansubmit", plan_source, id_=Plan.id, ref=Plan.case_id, at=Plan.submitted_at, n=Plan.version_no)
+        .where(student_case, Plan.submitted_at.is_not(None)),
+        _branch("plandecision", plan_source, id_=Plan.id, ref=Plan.case_id, at=Plan.decided_at, n=Plan.version_no,
+                code=Plan.status, who=decider).where(student_case, Plan.decided_at.is_not(None)),
+        _branch("log", MeasureLog.__table__.join(Measure, Measure.id == MeasureLog.measure_id)
+                .join(Plan, Plan.id == Measure.plan_id).join(SupportCase, SupportCase.id == Plan.case_id)
+                .outerjoin(author, author.id == MeasureLog.author_id), id_=MeasureLog.id, ref=Plan.case_id,
+                day=MeasureLog.done_on, code=case((MeasureLog.attended.is_(True), "y"), else_="n"), who=author,
+                text1=MeasureLog.note, text2=Measure.description).where(student_case),
+        _branch("review", Review.__table__.join(SupportCase, SupportCase.id == Review.case_id)
+                .outerjoin(author, author.id == Review.author_id), id_=Review.id, ref=Review.case_id,
+                day=Review.held_on, code=Review.decision, who=author, text1=Review.rationale).where(student_case),
+        _branch("escalation", EscalationEvent.__table__.join(Escalation, Escalation.id == EscalationEvent.escalation_id)
+                .join(SupportCase, SupportCase.id == Escalation.case_id)
+                .outerjoin(author, author.id == EscalationEvent.actor_id), id_=EscalationEvent.id,
+                ref=EscalationEvent.escalation_id, at=EscalationEvent.at, day=EscalationEvent.on_date,
+                code=EscalationEvent.action, who=author, text1=EscalationEvent.comment).where(student_case),
+    ]
+    return db.session.execute(union_all(*branches)).all()
+
+
 def for_case(viewer, case: SupportCase) -> list[Entry]:
-    from flask import url_for
-
-    entries: list[Entry] = []
-    for c in concern_queries.for_student(viewer, case.student_id):
-        link = url_for("concerns.detail", concern_id=c.id)
-        entries.append(Entry(c.created_at, str(_l("Concern #%(id)d submitted", id=c.id)), c.reporter.full_name, link, key=f"concern:{c.id}"))
-        for a in c.addenda:
-            entries.append(Entry(a.created_at, str(_l("Addendum to concern #%(id)d", id=c.id)), a.author.full_name, link, a.reason, key=f"addendum:{a.id}"))
-        if c.acknowledged_at:
-            entries.append(Entry(c.acknowledged_at, str(_l("Concern #%(id)d acknowledged", id=c.id)), c.acknowledged_by.full_name, link, key=f"ack:{c.id}"))
-        if c.decided_at:
-            entries.append(Entry(c.decided_at, str(_l("Concern #%(id)d: %(status)s", id=c.id, status=CONCERN_STATUS[c.status])), c.decided_by.full_name, link, key=f"triage:{c.id}"))
-    cases = db.session.scalars(
-        select(SupportCase).options(joinedload(SupportCase.lead)).where(SupportCase.student_id == case.student_id)
-    ).all()
-    for k in cases:
-        link = url_for("cases.detail", case_id=k.id)
-        entries.append(Entry(k.created_at, str(_l("Support case #%(id)d opened", id=k.id)), k.lead.full_name, link, key=f"case:{k.id}"))
-        if k.council_date:
-            entries.append(Entry(_day(k.council_date), str(_l("Prevention council decision, protocol %(no)s", no=k.council_protocol)), None, link, key=f"council:{k.id}"))
-        if k.closed_at:
-            entries.append(Entry(k.closed_at, str(_l("Case #%(id)d closed: %(outcome)s", id=k.id, outcome=CLOSE_OUTCOME_LABELS.get(k.close_outcome, "—"))), None, link, k.close_reason, key=f"closed:{k.id}"))
-        if k.reopened_at:
-            entries.append(Entry(k.reopened_at, str(_l("Case #%(id)d reopened", id=k.id)), None, link, k.reopen_reason, key=f"reopened:{k.id}"))
-    case_ids = [k.id for k in cases]
-    plans = db.session.scalars(
-        select(Plan).options(joinedload(Plan.author), joinedload(Plan.decided_by)).where(Plan.case_id.in_(case_ids))
-    ).all()
-    for p in plans:
-        link = url_for("plans.version", case_id=p.case_id, plan_id=p.id)
-        entries.append(Entry(p.created_at, str(_l("Plan version %(n)d started", n=p.version_no)), p.author.full_name, link, key=f"plan:{p.id}"))
-        if p.submitted_at:
-            entries.append(Entry(p.submitted_at, str(_l("Plan version %(n)d submitted", n=p.version_no)), None, link, key=f"plansubmit:{p.id}"))
-        if p.decided_at:
-            entries.append(Entry(p.decided_at, str(_l("Plan version %(n)d: %(status)s", n=p.version_no, status=PLAN_STATUS[p.status])), p.decided_by.full_name if p.decided_by else None, link, key=f"plandecision:{p.id}"))
-    for log in _logs(case_ids):
-        attended = _l("attended") if log.attended else _l("did not attend")
-        entries.append(Entry(_day(log.done_on), str(_l("Measure done: %(what)s (%(attended)s)", what=log.measure.description, attended=attended)), log.author.full_name, None, log.note, key=f"log:{log.id}"))
-    reviews = db.session.scalars(
-        select(Review).options(joinedload(Review.author)).where(Review.case_id.in_(case_ids))
-    ).all()
-    for r in reviews:
-        entries.append(Entry(_day(r.held_on), str(_l("Review: %(decision)s", decision=REVIEW_DECISION_LABELS[r.decision])), r.author.full_name, url_for("cases.detail", case_id=r.case_id), r.rationale, key=f"review:{r.id}"))
-    entries.extend(_escalation_entries(case_ids))
-    entries.sort(key=lambda e: e.at)
-    return entries
-
-
-def _escalation_entries(case_ids) -> list[Entry]:
-    """Every step of the escalations of the student's cases, with the directorate's comments."""
+    """The student's whole timeline (every case of theirs), oldest first."""
     from flask import url_for
 
     from portal.escalations.models import EVENT_LABELS
-    from portal.escalations.queries import events_of_cases
 
-    entries = []
-    for event in events_of_cases(case_ids):
-        what = str(EVENT_LABELS.get(event.action, event.action))
-        if event.on_date:
-            what = f"{what}: {format_date(event.on_date)}"
-        entries.append(Entry(event.at, what, event.actor.full_name,
-                             url_for("escalations.detail", escalation_id=event.escalation_id), event.comment,
-                             key=f"escalation:{event.id}"))
-    return entries
-
-
-def _logs(case_ids):
-    from portal.plans.models import Measure
-
-    return db.session.scalars(
-        select(MeasureLog).options(joinedload(MeasureLog.author), joinedload(MeasureLog.measure))
-        .join(Measure, Measure.id == MeasureLog.measure_id).join(Plan, Plan.id == Measure.plan_id)
-        .where(Plan.case_id.in_(case_ids))
-    ).all()
+    entries: list[tuple] = []
+    for r in _rows(viewer, case.student_id):
+        kind = r.kind
+        at = r.at if r.at is not None and kind != "log" and kind != "review" else None
+        if kind == "concern":
+            entry = Entry(at, str(_l("Concern #%(id)d submitted", id=r.ref)), r.who, url_for("concerns.detail", concern_id=r.ref))
+        elif kind == "addendum":
+            entry = Entry(at, str(_l("Addendum to concern #%(id)d", id=r.ref)), r.who, url_for("concerns.detail", concern_id=r.ref), r.text1)
+        elif kind == "ack":
+            entry = Entry(at, str(_l("Concern #%(id)d acknowledged", id=r.ref)), r.who, url_for("concerns.detail", concern_id=r.ref))
+        elif kind == "triage":
+            entry = Entry(at, str(_l("Concern #%(id)d: %(status)s", id=r.ref, status=CONCERN_STATUS[r.code])), r.who, url_for("concerns.detail", concern_id=r.ref))
+        elif kind == "case":
+            entry = Entry(at, str(_l("Support case #%(id)d opened", id=r.ref)), r.who, url_for("cases.detail", case_id=r.ref))
+        elif kind == "council":
+            entry = Entry(_day(r.day), str(_l("Prevention council decision, protocol %(no)s", no=r.text2)), None, url_for("cases.detail", case_id=r.ref))
+        elif kind == "closed":
+            entry = Entry(at, str(_l("Case #%(id)d closed: %(outcome)s", id=r.ref, outcome=CLOSE_OUTCOME_LABELS.get(r.code, "—"))), None, url_for("cases.detail", case_id=r.ref), r.text1)
+        elif kind == "reopened":
+            entry = Entry(at, str(_l("Case #%(id)d reopened", id=r.ref)), None, url_for("cases.detail", case_id=r.ref), r.text1)
+        elif kind == "plan":
+            entry = Entry(at, str(_l("Plan version %(n)d started", n=r.n)), r.who, url_for("plans.version", case_id=r.ref, plan_id=r.id))
+        elif kind == "plansubmit":
+            entry = Entry(at, str(_l("Plan version %(n)d submitted", n=r.n)), None, url_for("plans.version", case_id=r.ref, plan_id=r.id))
+        elif kind == "plandecision":
+            entry = Entry(at, str(_l("Plan version %(n)d: %(status)s", n=r.n, status=PLAN_STATUS[r.code])), r.who, url_for("plans.version", case_id=r.ref, plan_id=r.id))
+        elif kind == "log":
+            attended = _l("attended") if r.code == "y" else _l("did not attend")
+            entry = Entry(_day(r.day), str(_l("Measure done: %(what)s (%(attended)s)", what=r.text2, attended=attended)), r.who, None, r.text1)
+        elif kind == "review":
+            entry = Entry(_day(r.day), str(_l("Review: %(decision)s", decision=REVIEW_DECISION_LABELS[r.code])), r.who, url_for("cases.detail", case_id=r.ref), r.text1)
+        else:  # escalation
+            what = str(EVENT_LABELS.get(r.code, r.code))
+            if r.day:
+                what = f"{what}: {format_date(r.day)}"
+            entry = Entry(at, what, r.who, url_for("escalations.detail", escalation_id=r.ref), r.text1)
+        entry.key = f"{kind}:{r.id}"
+        entries.append((entry.at, ORDER[kind], r.id, entry))
+    entries.sort(key=lambda item: item[:3])
+    return [item[3] for item in entries]

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import abort
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
 from portal.auth import roles
@@ -44,15 +44,15 @@ def reads_confidential(viewer, case: SupportCase) -> bool:
 
 
 def get_case_for(viewer, case_id: int) -> SupportCase:
-    case = db.session.scalar(
+    case = db.session.scalars(
         select(SupportCase)
         .options(
             joinedload(SupportCase.student),
             joinedload(SupportCase.lead),
-            selectinload(SupportCase.members).joinedload(CaseMember.user),
+            joinedload(SupportCase.members).joinedload(CaseMember.user),
         )
         .where(SupportCase.id == case_id, case_scope(viewer))
-    )
+    ).unique().one_or_none()
     if case is None:
         record("authz.deny", object_type="case", object_id=case_id, outcome="denied")
         db.session.commit()
@@ -122,16 +122,21 @@ def school_staff(school_id: int, roles_wanted=None):
 
 
 
-def case_counts(viewer) -> dict:
-    """Counts for the dashboards, each of which links to the list it counts."""
+CASE_COUNTS = ("open", "review_overdue", "review_due_soon", "mine")
+
+
+def case_counts_query(viewer):
+    """One row: counts for the dashboards (see CASE_COUNTS), each of which links to the list it counts."""
     from sqlalchemy import func
 
-    row = db.session.execute(
-        select(
-            func.count().filter(SupportCase.status != CLOSED),
-            func.count().filter(review_overdue()),
-            func.count().filter(review_due_soon()),
-            func.count().filter(and_(SupportCase.lead_id == viewer.id, SupportCase.status != CLOSED)),
-        ).where(case_scope(viewer))
-    ).one()
-    return {"open": row[0], "review_overdue": row[1], "review_due_soon": row[2], "mine": row[3]}
+    return select(
+        func.count().filter(SupportCase.status != CLOSED).label("cases_open"),
+        func.count().filter(review_overdue()).label("cases_review_overdue"),
+        func.count().filter(review_due_soon()).label("cases_review_due_soon"),
+        func.count().filter(and_(SupportCase.lead_id == viewer.id, SupportCase.status != CLOSED)).label("cases_mine"),
+    ).where(case_scope(viewer))
+
+
+def case_counts(viewer, row=None) -> dict:
+    row = row or db.session.execute(case_counts_query(viewer)).one()
+    return dict(zip(CASE_COUNTS, row, strict=True))

@@ -55,7 +55,7 @@ def index():
 
 def _page(case, status: int = 200, **forms):
     manager = queries.is_case_manager(current_user, case)
-    plans = plan_queries.plans_of(case.id)
+    plans = plan_queries.versions_of(case.id)
     context = {
         "case": case,
         "labels": LABELS,

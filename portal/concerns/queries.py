@@ -54,8 +54,9 @@ def get_concern_for(viewer, concern_id: int) -> Concern:
         select(Concern)
         .options(
             selectinload(Concern.addenda).joinedload(ConcernAddendum.author),
-            selectinload(Concern.student),
-            selectinload(Concern.reporter),
+            joinedload(Concern.student),
+            joinedload(Concern.reporter),
+            joinedload(Concern.case),
         )
         .where(Concern.id == concern_id, visible_scope(viewer))
     )
@@ -74,7 +75,7 @@ def triage_queue(viewer, which: str = "open"):
     """The queue: unacknowledged first, urgent before the rest, longest waiting first."""
     query = (
         select(Concern)
-        .options(selectinload(Concern.student), selectinload(Concern.reporter))
+        .options(joinedload(Concern.student), joinedload(Concern.reporter))
         .where(triage_scope(viewer))
     )
     if which == "open":
@@ -94,22 +95,28 @@ def triage_queue(viewer, which: str = "open"):
 def my_reports(viewer):
     return (
         select(Concern)
-        .options(selectinload(Concern.student))
+        .options(joinedload(Concern.student))
         .where(Concern.reporter_id == viewer.id, visible_scope(viewer))
         .order_by(Concern.created_at.desc(), Concern.id.desc())
     )
 
 
-def queue_counts(viewer) -> dict:
-    row = db.session.execute(
-        select(
-            func.count().filter(Concern.status.in_(OPEN_STATUSES)),
-            func.count().filter(Concern.status == SUBMITTED),
-            func.count().filter(overdue_condition()),
-            func.count().filter(and_(Concern.urgent.is_(True), Concern.status == SUBMITTED)),
-        ).where(triage_scope(viewer))
-    ).one()
-    return {"open": row[0], "unacknowledged": row[1], "overdue": row[2], "urgent": row[3]}
+QUEUE_COUNTS = ("open", "unacknowledged", "overdue", "urgent")
+
+
+def queue_counts_query(viewer):
+    """One row: the triage queue's counts (see QUEUE_COUNTS)."""
+    return select(
+        func.count().filter(Concern.status.in_(OPEN_STATUSES)).label("concerns_open"),
+        func.count().filter(Concern.status == SUBMITTED).label("concerns_unacknowledged"),
+        func.count().filter(overdue_condition()).label("concerns_overdue"),
+        func.count().filter(and_(Concern.urgent.is_(True), Concern.status == SUBMITTED)).label("concerns_urgent"),
+    ).where(triage_scope(viewer))
+
+
+def queue_counts(viewer, row=None) -> dict:
+    row = row or db.session.execute(queue_counts_query(viewer)).one()
+    return dict(zip(QUEUE_COUNTS, row, strict=True))
 
 
 def pattern_alerts(viewer) -> list[tuple[Student, int, int]]:

@@ -4,6 +4,7 @@ from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
 from portal.auth import roles
@@ -97,7 +98,8 @@ def acknowledge(actor, concern: Concern, version: int) -> None:
 
 def open_case_of(student_id: int) -> SupportCase | None:
     return db.session.scalar(
-        select(SupportCase).where(SupportCase.student_id == student_id, SupportCase.status != "closed")
+        select(SupportCase).options(joinedload(SupportCase.lead))
+        .where(SupportCase.student_id == student_id, SupportCase.status != "closed")
     )
 
 

@@ -11,6 +11,7 @@ from portal.cases import queries as case_queries
 from portal.clock import local_today, now
 from portal.concerns import queries as concern_queries
 from portal.concerns.routes import LABELS as CONCERN_LABELS
+from portal.db import one_row
 from portal.escalations import queries as escalation_queries
 from portal.escalations.routes import LABELS as ESCALATION_LABELS
 from portal.extensions import db
@@ -30,18 +31,17 @@ def index():
     if role in roles.SCHOOL_ROLES:
         context["mine"] = db.session.scalars(concern_queries.my_reports(current_user).limit(5)).all()
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
+        context.update(_school_counts())
         context["queue"] = db.session.scalars(concern_queries.triage_queue(current_user, "open").limit(8)).all()
-        context["queue_counts"] = concern_queries.queue_counts(current_user)
         context["patterns"] = concern_queries.pattern_alerts(current_user)
     if role in roles.SCHOOL_ROLES:
         context["tasks"] = db.session.scalars(plan_queries.my_tasks(current_user).limit(10)).unique().all()
         context["today"] = local_today()
     if role == roles.PSYCHOLOGIST:
         context["my_cases"] = db.session.scalars(case_queries.list_cases(current_user, "mine").limit(10)).all()
-    if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
-        context["case_counts"] = case_queries.case_counts(current_user)
-    if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN, roles.REGIONAL_REVIEWER):
+    if role == roles.REGIONAL_REVIEWER:
         context["escalation_counts"] = escalation_queries.counts(current_user)
+    if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN, roles.REGIONAL_REVIEWER):
         show = "queue" if role == roles.REGIONAL_REVIEWER else "open"
         context["escalations"] = db.session.scalars(escalation_queries.listing(current_user, show).limit(8)).all()
         context["escalation_labels"] = ESCALATION_LABELS
@@ -56,22 +56,32 @@ def index():
                 .order_by(Student.search_name)
             ).all()
     elif role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
-        context["student_count"] = db.session.scalar(
-            student_queries.visible_students(current_user)
-            .where(Student.status == ACTIVE)
-            .with_only_columns(func.count())
-        )
         context["classes"] = student_queries.class_names(current_user)
-        if role == roles.SCHOOL_ADMIN:
-            context["staff_count"] = db.session.scalar(
-                select(func.count()).select_from(User).where(User.school_id == current_user.school_id, User.active)
-            )
     elif role == roles.REGIONAL_REVIEWER:
         context["overview"] = escalation_queries.overview(current_user)
     elif role == roles.SYSADMIN:
-        context["counts"] = {
-            "regions": db.session.scalar(select(func.count()).select_from(Region)),
-            "schools": db.session.scalar(select(func.count()).select_from(School)),
-            "users": db.session.scalar(select(func.count()).select_from(User)),
-        }
+        regions, schools, users = one_row(db.session, *(select(func.count()).select_from(model)
+                                                         for model in (Region, School, User)))
+        context["counts"] = {"regions": regions[0], "schools": schools[0], "users": users[0]}
     return render_template(f"dashboard/{role}.html", **context)
+
+
+def _school_counts() -> dict:
+    """Every count of a psychologist's or administrator's home page, in one query."""
+    queries = [
+        concern_queries.queue_counts_query(current_user),
+        case_queries.case_counts_query(current_user),
+        escalation_queries.counts_query(current_user),
+        student_queries.visible_students(current_user).where(Student.status == ACTIVE).with_only_columns(func.count()),
+        select(func.count()).select_from(User).where(User.school_id == current_user.school_id, User.active),
+    ]
+    queue, cases, escalations, students, staff = one_row(db.session, *queries)
+    context = {
+        "queue_counts": concern_queries.queue_counts(current_user, queue),
+        "case_counts": case_queries.case_counts(current_user, cases),
+        "escalation_counts": escalation_queries.counts(current_user, escalations),
+        "student_count": students[0],
+    }
+    if current_user.role == roles.SCHOOL_ADMIN:
+        context["staff_count"] = staff[0]
+    return context

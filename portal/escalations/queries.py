@@ -119,12 +119,16 @@ def listing(viewer, show: str = "queue", school_id: int | None = None):
     )
 
 
-def counts(viewer) -> dict:
-    """Counts for the dashboards; each links to the list it counts."""
+def counts_query(viewer):
+    """One row: counts for the dashboards (see COUNTED); each links to the list it counts."""
     conditions = list_conditions(viewer)
-    row = db.session.execute(
-        select(*(func.count().filter(conditions[name]) for name in COUNTED)).where(escalation_scope(viewer))
-    ).one()
+    return select(
+        *(func.count().filter(conditions[name]).label(f"escalations_{name}") for name in COUNTED)
+    ).where(escalation_scope(viewer))
+
+
+def counts(viewer, row=None) -> dict:
+    row = row or db.session.execute(counts_query(viewer)).one()
     return dict(zip(COUNTED, row, strict=True))
 
 

@@ -26,7 +26,7 @@ def _plan_options():
     return (
         selectinload(Plan.goals),
         selectinload(Plan.measures).joinedload(Measure.responsible),
-        selectinload(Plan.editors),
+        joinedload(Plan.editors),
         joinedload(Plan.author),
     )
 
@@ -34,6 +34,13 @@ def _plan_options():
 def plans_of(case_id: int) -> list[Plan]:
     return list(db.session.scalars(
         select(Plan).options(*_plan_options()).where(Plan.case_id == case_id).order_by(Plan.version_no.desc())
+    ).unique())
+
+
+def versions_of(case_id: int) -> list[Plan]:
+    """Every version of a case's plan, newest first, without goals and measures (for lists and summaries)."""
+    return list(db.session.scalars(
+        select(Plan).where(Plan.case_id == case_id).order_by(Plan.version_no.desc())
     ))
 
 
@@ -62,7 +69,7 @@ def get_plan_for(viewer, case_id: int, plan_id: int) -> Plan:
     )
     if viewer.role not in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
         query = query.where(Plan.status.in_((APPROVED, SUPERSEDED)))
-    plan = db.session.scalar(query)
+    plan = db.session.scalars(query).unique().one_or_none()
     if plan is None:
         record("authz.deny", object_type="plan", object_id=plan_id, outcome="denied")
         db.session.commit()
@@ -115,9 +122,9 @@ def get_task_for(viewer, measure_id: int) -> Measure:
 
 def reviews_of(case_id: int) -> list[Review]:
     return list(db.session.scalars(
-        select(Review).options(joinedload(Review.author), selectinload(Review.goals))
+        select(Review).options(joinedload(Review.author), joinedload(Review.goals))
         .where(Review.case_id == case_id).order_by(Review.held_on.desc(), Review.id.desc())
-    ))
+    ).unique())
 
 
 def logs_of_case(case_id: int) -> list[MeasureLog]:

@@ -54,7 +54,7 @@ def _load(case_id: int, plan_id: int):
 def _context(case, plan, **extra):
     manager = case_queries.is_case_manager(current_user, case)
     editable = manager and plan.status in EDITABLE
-    plans = queries.plans_of(case.id)
+    plans = queries.versions_of(case.id)  # the list of versions; `plan` carries its goals and measures
     goal_form = extra.pop("goal_form", None) or GoalForm(formdata=None)
     measure_form = extra.pop("measure_form", None) or MeasureForm(formdata=None)
     measure_form.responsible_id.choices = _staff_choices(case)
@@ -99,7 +99,7 @@ def _render(case, plan, status=200, section=None, **extra):
 def current(case_id: int):
     """The plan of a case: the version being worked on if any, else the one in force."""
     case = case_queries.get_case_for(current_user, case_id)
-    plans = queries.plans_of(case.id)
+    plans = queries.versions_of(case.id)
     chosen = queries.working_version(plans) if case_queries.is_case_manager(current_user, case) else None
     chosen = chosen or queries.in_force(plans)
     if chosen is None:
@@ -223,6 +223,7 @@ def _item_routes(kind: str, form_class, getter, fields):
         except services.Refused as refused:
             db.session.rollback()
             return _render(case, plan, 409, section=f"{kind}s", problem=refused.message)
+        db.session.flush()  # write the removal and the editor first: expiring unflushed changes would drop them
         db.session.expire(plan)
         return _done(case, plan, f"{kind}s", _("Removed."))
 
