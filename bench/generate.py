@@ -41,12 +41,13 @@ TOTALS = {
     "chronology": 100_000,  # case notes, confidential notes, logged work, addenda, escalation events
     "escalations": 1_500,
     "staff": 12_000,
+    "audit": 300_000,  # reads of children's records and sign-ins: what a few months of use leave in the log
 }
 BENCH_PASSWORD = "bench-portal-2026"  # nosec B105 - invented accounts of a generated benchmark database
 DEFAULT_SEED = 2026
 DEFAULT_ANCHOR = datetime(2026, 11, 16, 6, 0)  # a Monday morning in Astana (UTC): "now" of the generated data
 DEFAULT_REGION = "astana"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 
 class Refused(RuntimeError):
@@ -86,11 +87,12 @@ class Tables:
     ORDER = ["schools", "users", "students", "guardians", "support_cases", "case_members", "concerns",
              "concern_categories", "concern_addenda", "plans", "plan_editors", "plan_goals", "plan_measures",
              "measure_logs", "plan_reviews", "plan_review_goals", "case_notes", "confidential_notes", "escalations",
-             "escalation_snapshots", "escalation_measures", "escalation_events", "notifications"]
+             "escalation_snapshots", "escalation_measures", "escalation_events", "notifications", "audit_events"]
 
     def __init__(self):
         self.rows = {name: [] for name in self.ORDER}
         self.next_id = {name: 1 for name in self.ORDER}
+        self.audit_head = None  # (seq, hash) of the last generated audit event
 
     def add(self, table: str, **row) -> int | None:
         if "id" in Base.metadata.tables[table].c and "id" not in row:
@@ -221,6 +223,7 @@ def build(scale: float, seed: int = DEFAULT_SEED, region_id: int = 1, other_regi
 
     chronology_target = counts["chronology"]
     case_ids_by_school = []
+    concern_ids_by_school = []
     for school, n_cases, n_concerns in zip(schools, per_school["cases"], per_school["concerns"], strict=True):
         psychologists = school.staff[roles.PSYCHOLOGIST]
         admins = school.staff[roles.SCHOOL_ADMIN]
@@ -249,6 +252,7 @@ def build(scale: float, seed: int = DEFAULT_SEED, region_id: int = 1, other_regi
             if status != "open":
                 _plans(t, rng, case_id, status, opened, lead, teacher, rng.choice(admins), today)
         case_ids_by_school.append(cases)
+        concern_ids_by_school.append([])
         # Concerns: most closed or turned into a case; a few waiting.
         for n in range(n_concerns):
             student_id, _class = rng.choice(school.students)
@@ -276,6 +280,7 @@ def build(scale: float, seed: int = DEFAULT_SEED, region_id: int = 1, other_regi
                 referral_to="police" if status == "referred" else None, case_id=case[0] if case else None,
                 decided_at=created + timedelta(days=1) if decided else None,
                 decided_by_id=psychologists[0] if decided else None)
+            concern_ids_by_school[-1].append(concern_id)
             for category in rng.sample(CATEGORIES, rng.randint(1, 2)):
                 t.add("concern_categories", concern_id=concern_id, category=category)
             if rng.random() < 0.15:
@@ -309,7 +314,47 @@ def build(scale: float, seed: int = DEFAULT_SEED, region_id: int = 1, other_regi
             t.add("notifications", user_id=row["id"], kind="concern.new", link="/concerns", created_at=created,
                   read_at=created + timedelta(hours=3) if n else None)
 
+    _audit_log(t, rng, schools, case_ids_by_school, concern_ids_by_school, counts["audit"], anchor, region_id)
     return t
+
+
+AUDITED_READS = [("student.read", "student"), ("case.read", "case"), ("concern.read", "concern"),
+                 ("auth.login", None)]
+
+
+def _audit_log(t, rng, schools, cases_by_school, concerns_by_school, total, anchor, region_id):
+    """Chained audit events over the last 120 days, oldest first, exactly as the portal would have written them."""
+    from portal.audit.chain import GENESIS, digest
+
+    events = []
+    for _n in range(total):
+        index = rng.randrange(len(schools))
+        school = schools[index]
+        role, actors = rng.choice([(r, ids) for r, ids in school.staff.items() if ids])
+        action, object_type = rng.choice(AUDITED_READS)
+        object_id = None
+        if object_type == "student":
+            object_id = rng.choice(school.students)[0]
+        elif object_type == "case" and cases_by_school[index]:
+            object_id = rng.choice(cases_by_school[index])[0]
+        elif object_type == "concern" and concerns_by_school[index]:
+            object_id = rng.choice(concerns_by_school[index])
+        if object_type and object_id is None:
+            action, object_type = "auth.login", None
+        events.append({
+            "at": anchor - timedelta(seconds=rng.uniform(0, 120 * 86400)), "actor_id": rng.choice(actors),
+            "actor_role": role, "actor_school_id": school.id, "actor_region_id": region_id,
+            "session_hash": f"{rng.getrandbits(64):016x}", "ip": f"10.{index // 250}.{index % 250}.{rng.randint(2, 250)}",
+            "action": action, "object_type": object_type, "object_id": object_id, "school_id": school.id,
+            "outcome": "ok", "fields": None,
+        })
+    events.sort(key=lambda e: e["at"])
+    previous = GENESIS
+    for seq, values in enumerate(events, start=1):
+        previous = digest(seq, values, previous)
+        t.add("audit_events", **values, seq=seq, prev_hash=t.rows["audit_events"][-1]["hash"] if seq > 1 else GENESIS,
+              hash=previous)
+    t.audit_head = (len(events), previous)
 
 
 def _plans(t, rng, case_id, status, opened, lead, teacher, admin, today):
@@ -451,6 +496,10 @@ def write(engine: Engine, t: Tables) -> dict:
             else:
                 for start in range(0, len(rows), 5000):
                     conn.execute(table.insert(), rows[start:start + 5000])
+        head = t.audit_head
+        if head and head[0]:
+            conn.execute(text("UPDATE audit_chain_head SET seq = :seq, hash = :hash WHERE id = 1"),
+                         {"seq": head[0], "hash": head[1]})
         if postgres:
             conn.execute(text("ANALYZE"))
     return written

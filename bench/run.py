@@ -72,6 +72,9 @@ def ensure_dataset(base_url: str, scale: float, seed: int, fresh: bool) -> str:
                                        "WHERE datname = :n"), {"n": name})
             if comment == marker(scale, seed) and not fresh:
                 print(f"scale {scale:g}: reusing database {name} ({comment})", flush=True)
+                from portal import migrate
+
+                migrate.upgrade(url)  # the schema of this checkout (new indexes and the like)
                 return url
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -138,6 +141,7 @@ def pages(t: dict) -> list[Page]:
         Page("triage queue", "psychologist", ["/concerns"]),
         Page("my tasks: teacher", "teacher", ["/tasks"]),
         Page("case page", "psychologist", [f"/cases/{i}" for i in t["cases"]]),
+        Page("case page: school admin", "school_admin", [f"/cases/{i}" for i in t["cases"]]),
         Page("plan page", "psychologist", [f"/cases/{c}/plan/{p}" for c, p in t["plans"]]),
         Page("escalation queue", "regional_reviewer", ["/escalations"]),
         Page("escalation (snapshot)", "regional_reviewer", [f"/escalations/{i}" for i in t["escalations"]]),

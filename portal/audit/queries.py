@@ -18,8 +18,12 @@ def school_scope(school_id: int):
     return or_(AuditEvent.school_id == school_id, AuditEvent.actor_school_id == school_id)
 
 
-def school_log(school_id: int, *, actor_id=None, action=None, outcome=None, date_from=None, date_to=None):
+def school_log(school_id: int, *, actor_id=None, action=None, outcome=None, date_from=None, date_to=None,
+               before=None):
+    """The school's events, newest first; `before` (an event id) gives the page after the one ending there."""
     query = select(AuditEvent).where(school_scope(school_id))
+    if before:
+        query = query.where(AuditEvent.id < before)
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
     if action:

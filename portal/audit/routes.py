@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -12,7 +12,6 @@ from portal.auth import roles
 from portal.cases.queries import school_staff
 from portal.extensions import db
 from portal.web.access import roles as allow
-from portal.web.htmx import paginate
 
 bp = Blueprint("audit", __name__)
 
@@ -46,11 +45,21 @@ def index():
     area = request.args.get("area") if request.args.get("area") in dict(AREAS) else None
     outcome = request.args.get("outcome") if request.args.get("outcome") in dict(OUTCOMES) else None
     date_from, date_to = _date("from"), _date("to")
-    page = paginate(queries.school_log(current_user.school_id, actor_id=actor_id, action=area, outcome=outcome,
-                                       date_from=date_from, date_to=date_to))
+    before = request.args.get("before", type=int)
+    if before is not None and not 0 < before < 2**63:
+        abort(400)
+    # Keyset pagination: the log only grows, so pages are "older than event N" and nothing is counted.
+    size = current_app.config["PAGE_SIZE"]
+    items = db.session.scalars(
+        queries.school_log(current_user.school_id, actor_id=actor_id, action=area, outcome=outcome,
+                           date_from=date_from, date_to=date_to, before=before).limit(size + 1)
+    ).all()
+    older = items[size - 1].id if len(items) > size else None
+    items = items[:size]
     record("audit.read", object_type="school", object_id=current_user.school_id, school_id=current_user.school_id)
     db.session.commit()
     return render_template(
-        "audit/index.html", page=page, actors=queries.actors_of(page.items), staff=staff, areas=AREAS, outcomes=OUTCOMES, actor_id=actor_id, area=area,
-        outcome=outcome, date_from=date_from, date_to=date_to, role_labels=roles.LABELS,
+        "audit/index.html", items=items, older=older, before=before, actors=queries.actors_of(items), staff=staff,
+        areas=AREAS, outcomes=OUTCOMES, actor_id=actor_id, area=area, outcome=outcome, date_from=date_from,
+        date_to=date_to, role_labels=roles.LABELS,
     )

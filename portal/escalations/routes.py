@@ -31,12 +31,14 @@ from portal.extensions import db
 from portal.plans.models import MEASURE_LABELS, REVIEW_DECISION_LABELS
 from portal.web.access import roles as allow
 from portal.web.forms import version_number
-from portal.web.htmx import paginate
+from portal.web.htmx import ListPage, paginate
 
 bp = Blueprint("escalations", __name__)
 
 SCHOOL_SIDE = (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN)
 READERS = (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN, roles.REGIONAL_REVIEWER)
+OVERVIEW_PAGE_SIZE = 50  # schools per page of the regional overview
+
 LABELS = {
     "status": STATUS_LABELS, "urgency": URGENCY_LABELS, "request": REQUEST_LABELS, "event": EVENT_LABELS,
     "grounds": GROUND_LABELS, "risk": RISK_LABELS, "measure": MEASURE_LABELS, "decision": REVIEW_DECISION_LABELS,
@@ -65,7 +67,8 @@ def index():
 def overview():
     """Per school of the region: counts by outcome, overdue, median time to decision. No child names."""
     rows = queries.overview(current_user)
-    return render_template("escalations/overview.html", rows=rows, total=queries.total_row(rows))
+    page = ListPage(rows, OVERVIEW_PAGE_SIZE)  # a region has hundreds of schools: the page stays light
+    return render_template("escalations/overview.html", rows=page.items, page=page, total=queries.total_row(rows))
 
 
 def _draft_form(case, escalation=None, formdata=None, **defaults) -> DraftForm:

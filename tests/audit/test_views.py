@@ -87,3 +87,59 @@ def test_reading_the_log_is_itself_audited(as_user):
 
     as_user("admin@school1.demo").get("/audit")
     assert [e.actor_id for e in audit_actions("audit.read")] == [user("admin@school1.demo").id]
+
+
+def _log_ids(page: str) -> list[int]:
+    """Event ids of the rows shown, read back from the database by their position (newest first)."""
+    return [int(n) for n in re.findall(r'<tr[^>]*data-event="(\d+)"', page)]
+
+
+def test_the_log_pages_back_through_older_events_without_gaps_or_repeats(as_user):
+    from portal.audit.models import AuditEvent
+    from portal.audit.services import record
+
+    with in_app():
+        admin = db.session.get(type(user("admin@school1.demo")), user("admin@school1.demo").id)
+        for n in range(60):
+            record("student.read", actor=admin, object_type="student", object_id=n + 1, school_id=admin.school_id)
+        db.session.commit()
+    browser = as_user("admin@school1.demo")
+    seen, path = [], "/audit"
+    for _page in range(20):
+        page = browser.get(path).get_data(as_text=True)
+        ids = _log_ids(page)
+        assert len(ids) <= 25
+        seen += ids
+        older = re.search(r'href="(/audit\?before=\d+)" rel="next"', page)
+        if not older:
+            break
+        assert "Newest entries" in page or path == "/audit"
+        path = older.group(1).replace("&amp;", "&")
+    with in_app():  # every event of the school up to the newest on the first page (reading writes newer ones)
+        expected = db.session.scalars(
+            select(AuditEvent.id).where((AuditEvent.school_id == admin.school_id)
+                                        | (AuditEvent.actor_school_id == admin.school_id), AuditEvent.id <= seen[0])
+            .order_by(AuditEvent.id.desc())
+        ).all()
+    assert seen == expected  # newest first, no gap, no repeat, to the very first
+    assert len(seen) > 60
+
+
+def test_the_log_keeps_its_filters_while_paging(as_user):
+    from portal.audit.services import record
+
+    with in_app():
+        admin = db.session.get(type(user("admin@school1.demo")), user("admin@school1.demo").id)
+        for n in range(30):
+            record("plan.read", actor=admin, object_type="plan", object_id=n + 1, school_id=admin.school_id)
+        db.session.commit()
+    page = as_user("admin@school1.demo").get("/audit?area=plan").get_data(as_text=True)
+    older = re.search(r'href="(/audit\?[^"]+)" rel="next"', page).group(1).replace("&amp;", "&")
+    assert "area=plan" in older and "before=" in older
+    rows = as_user("admin@school1.demo").get(older).get_data(as_text=True)
+    assert "<code>plan.read</code>" in rows and "<code>student.read</code>" not in rows
+
+
+@pytest.mark.parametrize("before", ["0", "-3", "99999999999999999999"])
+def test_an_absurd_page_position_is_400(as_user, before):
+    assert as_user("admin@school1.demo").get(f"/audit?before={before}").status_code == 400

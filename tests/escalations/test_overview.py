@@ -166,3 +166,44 @@ def test_school_admin_home_shows_escalations_with_deadlines(as_user):
     assert counts["queue"] == 5 and counts["drafts"] == 2  # 4 demo + the fresh one; the draft and the returned one
     # the psychologist sees the same panel; a teacher none
     assert "Escalations to the directorate" in plain(as_user(PSYCHOLOGIST).get("/"))
+
+
+def _more_schools(count: int) -> None:
+    """Schools without escalations in the Astana region (a region has hundreds)."""
+    from sqlalchemy import select
+
+    from portal.admin.models import Region, School
+    from portal.extensions import db
+    from tests.conftest import in_app
+
+    with in_app():
+        region = db.session.scalar(select(Region).where(Region.code == "astana"))
+        for n in range(count):
+            db.session.add(School(region_id=region.id, name=f"Школа-гимназия № {100 + n}", is_active=True))
+        db.session.commit()
+
+
+def test_a_region_of_many_schools_is_shown_fifty_at_a_time_with_totals_over_all(as_user):
+    _more_schools(58)  # with the two demo schools of Astana: 60
+    reviewer = as_user(REVIEWER)
+    first = text(reviewer.get("/escalations/overview"))
+    second = text(reviewer.get("/escalations/overview?page=2"))
+    rows_first, rows_second = overview_table(first), overview_table(second)
+    assert len(rows_first) == 50 and len(rows_second) == 10
+    assert not set(rows_first) & set(rows_second)
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    footer = re.search(r"<tfoot>(.*?)</tfoot>", first, re.S).group(1)
+    assert footer == re.search(r"<tfoot>(.*?)</tfoot>", second, re.S).group(1)  # the region's totals on each page
+    shown = {key: sum(row[key][0] for row in (*rows_first.values(), *rows_second.values())) for key in KEYS}
+    assert [int(n) for _h, _s, _school, n in LINK_RE.findall(footer)] == [shown[key] for key in KEYS]
+    assert reviewer.get("/escalations/overview?page=999").status_code == 200  # past the end: the last page
+
+
+def test_the_reviewers_home_lists_the_schools_that_need_them_first(as_user):
+    _more_schools(30)
+    page = text(as_user(REVIEWER).get("/"))
+    section = re.search(r"<h2>Schools of the region</h2>(.*?)</section>", page, re.S).group(1)
+    names = re.findall(r"<tr><td>([^<]+)</td>", section)
+    assert len(names) == 10
+    assert all("демо" in n for n in names[:2])  # the two schools with escalations come first
+    assert 'href="/escalations/overview"' in section
