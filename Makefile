@@ -28,8 +28,8 @@ test: $(STAMP) i18n-compile
 
 ## Static checks: ruff, bandit (security lint of the portal's code), pip-audit (known vulnerabilities)
 lint: $(STAMP)
-	$(BIN)/ruff check portal tests scripts
-	$(BIN)/bandit -q -r portal scripts
+	$(BIN)/ruff check portal tests scripts bench
+	$(BIN)/bandit -q -r portal scripts bench
 	$(BIN)/python scripts/audit_deps.py
 
 i18n-extract: $(STAMP)
@@ -37,6 +37,11 @@ i18n-extract: $(STAMP)
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+
+## Load benchmark on PostgreSQL (bench/README.md): generate or reuse the region at scale 0.1 and 1, serve it
+## with gunicorn, drive every role's main pages with 8 concurrent clients, print per-page figures and one summary line
+bench: $(STAMP) i18n-compile
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -43,7 +43,8 @@ TOTALS = {
     "staff": 12_000,
     "audit": 300_000,  # reads of children's records and sign-ins: what a few months of use leave in the log
 }
-BENCH_PASSWORD = "bench-portal-2026"  # nosec B105 - invented accounts of a generated benchmark database
+# invented accounts of a generated benchmark database
+BENCH_PASSWORD = "bench-portal-2026"  # nosec B105
 DEFAULT_SEED = 2026
 DEFAULT_ANCHOR = datetime(2026, 11, 16, 6, 0)  # a Monday morning in Astana (UTC): "now" of the generated data
 DEFAULT_REGION = "astana"
@@ -124,9 +125,10 @@ CLASS_LETTERS = "АБВГД"
 
 
 def build(scale: float, seed: int = DEFAULT_SEED, region_id: int = 1, other_region_id: int | None = None,
-          password_hash: str = "", anchor: datetime = DEFAULT_ANCHOR) -> Tables:
+          password_hash: str | None = None, anchor: datetime = DEFAULT_ANCHOR) -> Tables:
     """Every row of the dataset, in memory. Deterministic: the same arguments give the same rows."""
-    rng = random.Random(seed)  # nosec B311 - invented data, nothing secret comes from it
+    # invented data, nothing secret comes from it
+    rng = random.Random(seed)  # nosec B311
     counts = totals(scale)
     t = Tables()
     n_schools = counts["schools"]
@@ -153,7 +155,7 @@ def build(scale: float, seed: int = DEFAULT_SEED, region_id: int = 1, other_regi
     def account(email, role, name, **extra):
         if role in (roles.SCHOOL_ADMIN, roles.REGIONAL_REVIEWER, roles.SYSADMIN):
             extra.update(totp_secret=totp_secret(), totp_enrolled_at=anchor - timedelta(days=200))
-        return t.add("users", email=email, full_name=name, password_hash=password_hash, role=role, active=True,
+        return t.add("users", email=email, full_name=name, password_hash=password_hash or "!", role=role, active=True,
                      is_demo=False, class_name=extra.pop("class_name", None), locale=None,
                      created_at=anchor - timedelta(days=400), updated_at=anchor - timedelta(days=400),
                      school_id=extra.pop("school_id", None), region_id=extra.pop("region_id", None),
@@ -434,7 +436,8 @@ def _escalation(t, rng, school, case_id, student_id, opened, lead, region_id, an
     events = [("created", created, lead)]
     if submitted:
         student = t.rows["students"][student_id - 1]  # ids are handed out in row order
-        assert student["id"] == student_id  # nosec B101 - a generator bug, not input
+        if student["id"] != student_id:
+            raise RuntimeError("student rows out of id order")
         content = {
             "student": {"name": " ".join((student["surname"], student["given_name"], student["patronymic"])),
                         "birth_date": student["birth_date"].isoformat(), "class": student["class_name"],
@@ -490,9 +493,9 @@ def write(engine: Engine, t: Tables) -> dict:
                 with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row([_copy_value(row[c]) for c in columns])
-                if "id" in table.c:
-                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                      f"(SELECT max(id) FROM {name}))"))
+                if "id" in table.c:  # table names come from Tables.ORDER, never from input
+                    sql = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"  # nosec B608
+                    conn.execute(text(sql))
             else:
                 for start in range(0, len(rows), 5000):
                     conn.execute(table.insert(), rows[start:start + 5000])

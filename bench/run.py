@@ -19,7 +19,7 @@ import os
 import re
 import secrets
 import socket
-import subprocess  # nosec B404 - starts gunicorn from this checkout
+import subprocess  # nosec B404
 import sys
 import tempfile
 import time
