@@ -90,19 +90,28 @@ def test_reading_the_log_is_itself_audited(as_user):
 
 
 def _log_ids(page: str) -> list[int]:
-    """Event ids of the rows shown, read back from the database by their position (newest first)."""
+    """Event ids of the rows shown, newest first."""
     return [int(n) for n in re.findall(r'<tr[^>]*data-event="(\d+)"', page)]
+
+
+def _admin_reads(object_type: str, count: int) -> int:
+    """`count` reads by school 1's administrator written to the log; returns the school's id."""
+    from portal.audit.services import record
+    from portal.auth.models import User
+
+    with in_app():
+        admin = db.session.scalar(select(User).where(User.email == "admin@school1.demo"))
+        for n in range(count):
+            record(f"{object_type}.read", actor=admin, object_type=object_type, object_id=n + 1,
+                   school_id=admin.school_id)
+        db.session.commit()
+        return admin.school_id
 
 
 def test_the_log_pages_back_through_older_events_without_gaps_or_repeats(as_user):
     from portal.audit.models import AuditEvent
-    from portal.audit.services import record
 
-    with in_app():
-        admin = db.session.get(type(user("admin@school1.demo")), user("admin@school1.demo").id)
-        for n in range(60):
-            record("student.read", actor=admin, object_type="student", object_id=n + 1, school_id=admin.school_id)
-        db.session.commit()
+    school_id = _admin_reads("student", 60)
     browser = as_user("admin@school1.demo")
     seen, path = [], "/audit"
     for _page in range(20):
@@ -117,8 +126,8 @@ def test_the_log_pages_back_through_older_events_without_gaps_or_repeats(as_user
         path = older.group(1).replace("&amp;", "&")
     with in_app():  # every event of the school up to the newest on the first page (reading writes newer ones)
         expected = db.session.scalars(
-            select(AuditEvent.id).where((AuditEvent.school_id == admin.school_id)
-                                        | (AuditEvent.actor_school_id == admin.school_id), AuditEvent.id <= seen[0])
+            select(AuditEvent.id).where((AuditEvent.school_id == school_id)
+                                        | (AuditEvent.actor_school_id == school_id), AuditEvent.id <= seen[0])
             .order_by(AuditEvent.id.desc())
         ).all()
     assert seen == expected  # newest first, no gap, no repeat, to the very first
@@ -126,13 +135,7 @@ def test_the_log_pages_back_through_older_events_without_gaps_or_repeats(as_user
 
 
 def test_the_log_keeps_its_filters_while_paging(as_user):
-    from portal.audit.services import record
-
-    with in_app():
-        admin = db.session.get(type(user("admin@school1.demo")), user("admin@school1.demo").id)
-        for n in range(30):
-            record("plan.read", actor=admin, object_type="plan", object_id=n + 1, school_id=admin.school_id)
-        db.session.commit()
+    _admin_reads("plan", 30)
     page = as_user("admin@school1.demo").get("/audit?area=plan").get_data(as_text=True)
     older = re.search(r'href="(/audit\?[^"]+)" rel="next"', page).group(1).replace("&amp;", "&")
     assert "area=plan" in older and "before=" in older
