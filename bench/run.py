@@ -190,6 +190,23 @@ def start_server(url: str, secret_key: str, workers: int, log: Path) -> tuple[su
     raise RuntimeError(f"gunicorn did not answer /healthz within 30 s; see {log}")
 
 
+def worker_cpu_seconds(master_pid: int) -> float:
+    """CPU time used so far by gunicorn's workers (user + system), from /proc; 0 where /proc is missing."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 class QueryCounter:
     """The same app in this process, on the same database: SQL statements per request for a logged-in cookie."""
 
@@ -241,7 +258,7 @@ def run_scale(scale: float, base_url: str, seed: int, fresh: bool, seconds: floa
     process, port = start_server(url, secret_key, workers, log)
     counter = QueryCounter(url, secret_key)
     load = Load("127.0.0.1", port, clients)
-    results = {}
+    results, cpu = {}, {}
     try:
         sessions = {}
         for role, email in targets["emails"].items():
@@ -250,7 +267,9 @@ def run_scale(scale: float, base_url: str, seed: int, fresh: bool, seconds: floa
             sessions[role] = session
         print(f"scale {scale:g}: gunicorn on :{port} ({workers} workers), school {targets['school']}, "
               f"{clients} clients × {seconds:g} s per page", flush=True)
+        before = worker_cpu_seconds(process.pid)
         results["/healthz"] = (load.run(["/healthz"], None, seconds), 1, 0, 0)
+        cpu["/healthz"] = (worker_cpu_seconds(process.pid) - before) / max(results["/healthz"][0].requests, 1)
         for page in pages(targets):
             session = sessions[page.role]
             counted = []
@@ -260,25 +279,27 @@ def run_scale(scale: float, base_url: str, seed: int, fresh: bool, seconds: floa
                     raise RuntimeError(f"{page.name}: {path} answered {status} in process")
                 counted.append(statements)
             html, total = first_load(session, page.paths[0])
+            before = worker_cpu_seconds(process.pid)
             results[page.name] = (load.run(page.paths, session.cookie_header, seconds), max(counted), html, total)
+            cpu[page.name] = (worker_cpu_seconds(process.pid) - before) / max(results[page.name][0].requests, 1)
     finally:
         load.close()
         counter.close()
         process.terminate()
         process.wait(timeout=30)
-    return results
+    return results, cpu
 
 
-def report(scale: float, results: dict) -> None:
+def report(scale: float, results: dict, cpu: dict) -> None:
     health: Result = results["/healthz"][0]
     print(f"\nscale {scale:g}")
     print(f"{'page':32} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'bytes':>8} {'1st load':>9} "
-          f"{'ratio':>6} {'errors':>6}")
+          f"{'ratio':>6} {'errors':>6} {'app CPU ms':>10}")
     for name, (r, queries, _html, total) in results.items():
         ratio = r.rps / health.rps if health.rps else 0
         errors = sum(r.errors.values())
         print(f"{name:32} {r.rps:7.1f} {r.percentile(50):7.1f} {r.percentile(95):7.1f} {queries:7d} "
-              f"{r.mean_bytes:8d} {total:9d} {ratio:6.2f} {errors:6d}")
+              f"{r.mean_bytes:8d} {total:9d} {ratio:6.2f} {errors:6d} {cpu.get(name, 0) * 1000:10.1f}")
 
 
 def main() -> int:
@@ -294,8 +315,8 @@ def main() -> int:
         return 2
     by_scale = {}
     for scale in scales:
-        by_scale[scale] = run_scale(scale, base_url, seed, fresh, seconds, clients, workers)
-        report(scale, by_scale[scale])
+        by_scale[scale], cpu = run_scale(scale, base_url, seed, fresh, seconds, clients, workers)
+        report(scale, by_scale[scale], cpu)
     largest, smallest = max(scales), min(scales)
     top = by_scale[largest]
     health = top["/healthz"][0]

@@ -59,9 +59,7 @@ def index():
         context["classes"] = student_queries.class_names(current_user)
     elif role == roles.REGIONAL_REVIEWER:
         # the schools that need the directorate first: overdue, then most awaiting; the rest are in the overview
-        rows = escalation_queries.overview(current_user)
-        rows.sort(key=lambda r: (-r["overdue"], -r["queue"], r["school"].name))
-        context["overview"] = rows[:10]
+        context["overview"] = escalation_queries.needing_attention(current_user, 10)
     elif role == roles.SYSADMIN:
         regions, schools, users = one_row(db.session, *(select(func.count()).select_from(model)
                                                          for model in (Region, School, User)))

@@ -177,45 +177,78 @@ def interview_recorded(student_id: int):
     )
 
 
-def overview(viewer) -> list[dict]:
-    """Per school of the reviewer's region: counts by outcome, overdue, median time to decision. No names."""
-    if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
-        return []
+def _per_school_counts(scope):
+    return (
+        Escalation.school_id,
+        func.count().filter(Escalation.status.in_(AWAITING_DECISION)).label("queue"),
+        func.count().filter(Escalation.status.in_((ACCEPTED, CLOSED))).label("accepted"),
+        func.count().filter(Escalation.status == RETURNED).label("returned"),
+        func.count().filter(Escalation.status == DECLINED).label("declined"),
+        func.count().filter(overdue_condition()).label("overdue"),
+    )
+
+
+OVERVIEW_KEYS = ("queue", "accepted", "returned", "declined", "overdue")
+
+
+def _overview_rows(viewer, schools: list[School]) -> list[dict]:
+    """Counts by outcome, overdue and the median time to decision for these schools only (a page of them)."""
     scope = escalation_scope(viewer)
-    rows = db.session.execute(
-        select(
-            Escalation.school_id,
-            func.count().filter(Escalation.status.in_(AWAITING_DECISION)),
-            func.count().filter(Escalation.status.in_((ACCEPTED, CLOSED))),
-            func.count().filter(Escalation.status == RETURNED),
-            func.count().filter(Escalation.status == DECLINED),
-            func.count().filter(overdue_condition()),
-        ).where(scope).group_by(Escalation.school_id)
-    ).all()
-    by_school = {r[0]: r[1:] for r in rows}
+    ids = [school.id for school in schools]
+    if not ids:
+        return []
+    by_school = {r[0]: r[1:] for r in db.session.execute(
+        select(*_per_school_counts(scope)).where(scope, Escalation.school_id.in_(ids)).group_by(Escalation.school_id)
+    )}
     waits: dict[int, list[int]] = {}
     for school_id, minutes in db.session.execute(
         select(Escalation.school_id, EscalationEvent.waited_minutes)
         .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
-        .where(scope, EscalationEvent.action.in_(DECISION_ACTIONS), EscalationEvent.waited_minutes.is_not(None))
+        .where(scope, Escalation.school_id.in_(ids), EscalationEvent.action.in_(DECISION_ACTIONS),
+               EscalationEvent.waited_minutes.is_not(None))
     ):
         waits.setdefault(school_id, []).append(minutes)
-    schools = db.session.scalars(
-        select(School).where(School.region_id == viewer.region_id).order_by(School.name)
-    ).all()
-    result = []
+    rows = []
     for school in schools:
-        awaiting, accepted, returned, declined, overdue = by_school.get(school.id, (0, 0, 0, 0, 0))
+        counts = by_school.get(school.id, (0,) * len(OVERVIEW_KEYS))
         minutes = waits.get(school.id)
-        result.append({
-            "school": school, "queue": awaiting, "accepted": accepted, "returned": returned, "declined": declined,
-            "overdue": overdue, "median_hours": round(median(minutes) / 60, 1) if minutes else None,
-        })
-    return result
+        rows.append({"school": school, **dict(zip(OVERVIEW_KEYS, counts, strict=True)),
+                     "median_hours": round(median(minutes) / 60, 1) if minutes else None})
+    return rows
 
 
-def total_row(rows: list[dict]) -> dict:
-    return {key: sum(r[key] for r in rows) for key in ("queue", "accepted", "returned", "declined", "overdue")}
+def overview_page(viewer, page: int, per_page: int) -> tuple[list[dict], dict, int]:
+    """One page of the region's schools (by name) with their counts, the region's totals, and the number of
+    pages. Only the schools on the page are aggregated, so the page costs the same in a region of any size."""
+    if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
+        return [], dict.fromkeys(OVERVIEW_KEYS, 0), 1
+    scope = escalation_scope(viewer)
+    totals_row = db.session.execute(select(*_per_school_counts(scope)[1:]).where(scope)).one()
+    school_count = db.session.scalar(select(func.count()).select_from(School)
+                                     .where(School.region_id == viewer.region_id))
+    pages = max(1, -(-school_count // per_page))
+    page = min(max(page, 1), pages)
+    schools = db.session.scalars(
+        select(School).where(School.region_id == viewer.region_id).order_by(School.name, School.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return _overview_rows(viewer, schools), dict(zip(OVERVIEW_KEYS, totals_row, strict=True)), pages
+
+
+def needing_attention(viewer, limit: int = 10) -> list[dict]:
+    """The schools with escalations awaiting a decision, overdue first, then the most awaiting (dashboard)."""
+    if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
+        return []
+    scope = escalation_scope(viewer)
+    awaiting = func.count().filter(Escalation.status.in_(AWAITING_DECISION))
+    overdue = func.count().filter(overdue_condition())
+    top = db.session.execute(
+        select(Escalation.school_id).join(School, School.id == Escalation.school_id).where(scope)
+        .group_by(Escalation.school_id, School.name).having(awaiting > 0)
+        .order_by(overdue.desc(), awaiting.desc(), School.name, Escalation.school_id).limit(limit)
+    ).scalars().all()
+    schools = {s.id: s for s in db.session.scalars(select(School).where(School.id.in_(top)))} if top else {}
+    return _overview_rows(viewer, [schools[i] for i in top])  # in the order chosen above
 
 
 def school_in_region(viewer, school_id) -> int | None:

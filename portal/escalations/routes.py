@@ -31,7 +31,7 @@ from portal.extensions import db
 from portal.plans.models import MEASURE_LABELS, REVIEW_DECISION_LABELS
 from portal.web.access import roles as allow
 from portal.web.forms import version_number
-from portal.web.htmx import ListPage, paginate
+from portal.web.htmx import Pager, page_number, paginate
 
 bp = Blueprint("escalations", __name__)
 
@@ -66,9 +66,10 @@ def index():
 @allow(roles.REGIONAL_REVIEWER)
 def overview():
     """Per school of the region: counts by outcome, overdue, median time to decision. No child names."""
-    rows = queries.overview(current_user)
-    page = ListPage(rows, OVERVIEW_PAGE_SIZE)  # a region has hundreds of schools: the page stays light
-    return render_template("escalations/overview.html", rows=page.items, page=page, total=queries.total_row(rows))
+    # a region has hundreds of schools: one page of them, with the region's totals
+    rows, total, pages = queries.overview_page(current_user, page_number(), OVERVIEW_PAGE_SIZE)
+    return render_template("escalations/overview.html", rows=rows, total=total,
+                           page=Pager(page_number(), pages))
 
 
 def _draft_form(case, escalation=None, formdata=None, **defaults) -> DraftForm:

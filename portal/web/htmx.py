@@ -36,14 +36,11 @@ def paginate(query):
     return db.paginate(query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
-class ListPage:
-    """One page of a list already in memory (a per-school table), shaped like a Flask-SQLAlchemy page for the
-    pager macro."""
+class Pager:
+    """Page numbers for the pager macro where the rows are fetched by hand (shaped like Flask-SQLAlchemy's page)."""
 
-    def __init__(self, rows: list, per_page: int):
-        self.total = len(rows)
-        self.pages = max(1, -(-self.total // per_page))
-        self.page = min(page_number(), self.pages)
-        self.items = rows[(self.page - 1) * per_page:self.page * per_page]
+    def __init__(self, page: int, pages: int):
+        self.pages = max(1, pages)
+        self.page = min(max(page, 1), self.pages)
         self.has_prev, self.has_next = self.page > 1, self.page < self.pages
         self.prev_num, self.next_num = self.page - 1, self.page + 1

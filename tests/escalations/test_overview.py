@@ -200,10 +200,26 @@ def test_a_region_of_many_schools_is_shown_fifty_at_a_time_with_totals_over_all(
 
 
 def test_the_reviewers_home_lists_the_schools_that_need_them_first(as_user):
-    _more_schools(30)
+    from portal.escalations import queries
+    from portal.extensions import db
+    from tests.conftest import in_app
+
+    _more_schools(30)  # without escalations: they stay off the home page
     page = text(as_user(REVIEWER).get("/"))
     section = re.search(r"<h2>Schools of the region</h2>(.*?)</section>", page, re.S).group(1)
     names = re.findall(r"<tr><td>([^<]+)</td>", section)
-    assert len(names) == 10
-    assert all("демо" in n for n in names[:2])  # the two schools with escalations come first
+    assert len(names) == 2 and all("демо" in n for n in names)  # the two Astana schools with escalations waiting
     assert 'href="/escalations/overview"' in section
+    with in_app():
+        from sqlalchemy import select
+
+        from portal.auth.models import User
+
+        reviewer = db.session.scalar(select(User).where(User.email == REVIEWER))
+        rows = queries.needing_attention(reviewer, 10)
+        assert [r["school"].name for r in rows] == names
+        assert [(r["overdue"], r["queue"]) for r in rows] == sorted(((r["overdue"], r["queue"]) for r in rows),
+                                                                   reverse=True)
+        top = queries.needing_attention(reviewer, 1)  # at most the limit, the most urgent kept
+        assert [(r["school"].name, r["overdue"], r["queue"]) for r in top] == [
+            (r["school"].name, r["overdue"], r["queue"]) for r in rows[:1]]
