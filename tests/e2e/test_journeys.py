@@ -16,8 +16,6 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from tests.e2e.conftest import click_and_wait, login, logout, visible_text
 
 ASTANA = ZoneInfo("Asia/Almaty")
@@ -47,18 +45,20 @@ class Journey:
         self.school = school
         self.student = server.student(school)
         self.page = None
+        self.js_errors = []
 
     def as_user(self, email: str):
         """A fresh browser context (as another person at another PC) logged in as that user."""
         if self.page is not None:
             logout(self.page)
         self.page = self.new_context(javascript=self.js).new_page()
-        self.page.on("pageerror", lambda error: pytest.fail(f"JavaScript error on {self.page.url}: {error}"))
+        self.page.on("pageerror", lambda error: self.js_errors.append(f"{self.page.url}: {error}"))
         login(self.page, self.server.url, email)
         self.check()
         return self.page
 
     def check(self, name: str | None = None):
+        assert not self.js_errors, f"JavaScript errors: {self.js_errors}"
         if self.axe is not None:
             self.axe.check(self.page, name)
 
