@@ -21,6 +21,17 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _minutes(name: str, default: int) -> timedelta:
+    """A number of minutes; fractions are accepted (the browser tests run with an idle limit of seconds)."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return timedelta(minutes=default)
+    minutes = float(value)
+    if not 0 < minutes < 100_000:  # also refuses nan and inf
+        raise RuntimeError(f"{name}: expected a positive number of minutes, got {value!r}.")
+    return timedelta(minutes=minutes)
+
+
 DEFAULT_TWO_FACTOR_ROLES = "school_admin,regional_reviewer,sysadmin"
 
 
@@ -62,7 +73,7 @@ def from_environment(with_secret: bool = True) -> dict:
         "DEMO_MODE": demo,
         "SESSION_COOKIE_NAME": "portal_session" if insecure_cookies else "__Host-portal_session",
         "SESSION_COOKIE_SECURE": not insecure_cookies,
-        "IDLE_TIMEOUT": timedelta(minutes=_int("PORTAL_IDLE_MINUTES", 15)),
+        "IDLE_TIMEOUT": _minutes("PORTAL_IDLE_MINUTES", 15),
         "ABSOLUTE_TIMEOUT": timedelta(hours=_int("PORTAL_ABSOLUTE_HOURS", 10)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_LIMIT_PER_IP": os.environ.get("PORTAL_LOGIN_LIMIT_PER_IP", "60 per minute"),

@@ -2,6 +2,8 @@
 
 PostgreSQL: TEST_DATABASE_URL when set, else 127.0.0.1:5432 (user postgres, database test) when it answers.
 With REQUIRE_POSTGRES=1 (set by .ci/run under CI) a PostgreSQL leg that cannot run is a failure.
+Then the browser suite (tests/e2e, Playwright driving Debian's /usr/bin/chromium) runs once, on its own server;
+without Chromium it is SKIPPED with the reason, and with REQUIRE_BROWSER=1 (CI) that is a failure.
 """
 
 import os
@@ -9,12 +11,14 @@ import subprocess  # nosec B404
 import sys
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CHROMIUM = "/usr/bin/chromium"
 
 
-def pytest(extra_env: dict, label: str) -> int:
+def pytest(extra_env: dict, label: str, args: list[str] | None = None) -> int:
     print(f"\n=== test leg: {label} ===", flush=True)
     env = {**os.environ, **extra_env}
-    code = subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env)  # nosec B603
+    code = subprocess.call([sys.executable, "-m", "pytest", *(sys.argv[1:] if args is None else args)],  # nosec B603
+                           env=env)
     if code == 5:
         print(f"{label}: pytest collected no tests — treated as a failure")
         return 1
@@ -43,6 +47,9 @@ def main() -> int:
     url, why_not = postgres_url()
     if url:
         results["postgresql"] = pytest({"TEST_DATABASE_URL": url}, "PostgreSQL")
+    browser_missing = not os.path.exists(CHROMIUM)
+    if not browser_missing:
+        results["browser"] = pytest({"PORTAL_E2E": "1", "TEST_DATABASE_URL": ""}, "browser", ["tests/e2e"])
     print("\n=== test legs ===")
     for leg, code in results.items():
         print(f"{leg}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
@@ -51,6 +58,11 @@ def main() -> int:
         print(f"postgresql: SKIPPED — {why_not}")
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             print("REQUIRE_POSTGRES=1: the PostgreSQL leg is required here, so this run fails.")
+            failed = True
+    if browser_missing:
+        print(f"browser: SKIPPED — {CHROMIUM} not found (install the Debian package chromium)")
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            print("REQUIRE_BROWSER=1: the browser leg is required here, so this run fails.")
             failed = True
     return 1 if failed else 0
 

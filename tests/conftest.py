@@ -17,6 +17,10 @@ from portal import clock, create_app
 from portal import migrate as portal_migrate
 from portal.extensions import db, limiter
 
+# The browser suite (tests/e2e) runs once, in its own leg of scripts/test_legs.py, not in the SQLite and
+# PostgreSQL legs: it starts its own server on its own SQLite database.
+collect_ignore = [] if os.environ.get("PORTAL_E2E") == "1" else ["e2e"]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL") or None
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 _counter = itertools.count()

@@ -352,5 +352,6 @@ def log(measure_id: int):
             flash(_("Logged."), "success")
             return redirect(url_for("plans.tasks") + f"#measure-{measure.id}", 303)
     items = db.session.scalars(queries.my_tasks(current_user)).unique().all()
-    return render_template("plans/tasks.html", items=items, labels=LABELS, today=local_today(), log_form=form,
+    return render_template("plans/tasks.html", items=items, labels=LABELS, today=local_today(),
+                           log_form=LogForm(formdata=None, done_on=local_today()), failed_form=form,
                            failed_id=measure.id, problem=problem), 400

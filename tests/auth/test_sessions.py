@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from portal import clock
 from tests.conftest import Browser
 
@@ -150,3 +152,20 @@ def test_production_cookie_is_host_prefixed_and_secure(monkeypatch):
     settings = from_environment(with_secret=False)
     assert settings["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_idle_minutes_accept_fractions_and_refuse_nonsense(monkeypatch):
+    from datetime import timedelta
+
+    from portal.config import from_environment
+
+    monkeypatch.delenv("PORTAL_IDLE_MINUTES", raising=False)
+    assert from_environment(with_secret=False)["IDLE_TIMEOUT"] == timedelta(minutes=15)
+    monkeypatch.setenv("PORTAL_IDLE_MINUTES", "0.25")  # the browser suite's idle test: 15 seconds
+    assert from_environment(with_secret=False)["IDLE_TIMEOUT"] == timedelta(seconds=15)
+    monkeypatch.setenv("PORTAL_IDLE_MINUTES", "20")
+    assert from_environment(with_secret=False)["IDLE_TIMEOUT"] == timedelta(minutes=20)
+    for bad in ("0", "-5", "nan", "inf", "ten"):
+        monkeypatch.setenv("PORTAL_IDLE_MINUTES", bad)
+        with pytest.raises((RuntimeError, ValueError)):
+            from_environment(with_secret=False)
