@@ -90,5 +90,4 @@ def test_logout_leaves_no_child_data_in_the_browser(server, new_context, javascr
     _nothing_of_the_child(page, surname, "when reopening its address after logout")
     if javascript:
         assert local_storage_report(page) == {"local": 0, "session": 0, "caches": 0}
-    cookies = {c["name"] for c in context.cookies()}
-    assert not any("session" in name for name in cookies) or page.locator("form.logout-form").count() == 0
+    assert page.locator("form.logout-form").count() == 0  # signed out: nothing offers to sign out
