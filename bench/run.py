@@ -114,16 +114,13 @@ def pick_targets(url: str) -> dict:
                                            "LIMIT 40")]
             surnames = [r[0][:3] for r in q("SELECT DISTINCT surname FROM students WHERE school_id = :s "
                                             "ORDER BY surname LIMIT 8", s=school)]
+            emails = {"teacher": teacher, "psychologist": f"psychologist1@{domain}",
+                      "school_admin": f"admin1@{domain}", "regional_reviewer": "reviewer1@region.bench.kz",
+                      "sysadmin": "sysadmin@bench.kz"}
+            secrets_ = {role: q("SELECT totp_secret FROM users WHERE email = :e", e=email)[0][0]
+                        for role, email in emails.items()}
     finally:
         engine.dispose()
-    emails = {"teacher": teacher, "psychologist": f"psychologist1@{domain}", "school_admin": f"admin1@{domain}",
-              "regional_reviewer": "reviewer1@region.bench.kz", "sysadmin": "sysadmin@bench.kz"}
-    secrets_ = {}
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        for role, email in emails.items():
-            secrets_[role] = conn.scalar(text("SELECT totp_secret FROM users WHERE email = :e"), {"e": email})
-    engine.dispose()
     return {"school": school, "emails": emails, "secrets": secrets_, "students": students, "concerns": concerns,
             "cases": [c for c, _p in plans], "plans": plans, "escalations": escalations, "surnames": surnames}
 

@@ -133,7 +133,7 @@ def for_case(viewer, case: SupportCase) -> list[Entry]:
     entries: list[tuple] = []
     for r in _rows(viewer, case.student_id):
         kind = r.kind
-        at = r.at if r.at is not None and kind != "log" and kind != "review" else None
+        at = r.at  # None for the date-only kinds (council, logged work, reviews), which use r.day
         if kind == "concern":
             entry = Entry(at, str(_l("Concern #%(id)d submitted", id=r.ref)), r.who, url_for("concerns.detail", concern_id=r.ref))
         elif kind == "addendum":

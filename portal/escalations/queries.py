@@ -149,15 +149,6 @@ def events(escalation_ids) -> list[EscalationEvent]:
     ))
 
 
-def events_of_cases(case_ids) -> list[EscalationEvent]:
-    """Every step of the escalations of these cases (the school's chronology)."""
-    return list(db.session.scalars(
-        select(EscalationEvent).options(joinedload(EscalationEvent.actor))
-        .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
-        .where(Escalation.case_id.in_(case_ids)).order_by(EscalationEvent.at, EscalationEvent.id)
-    ))
-
-
 def of_case(case_id: int) -> list[Escalation]:
     return list(db.session.scalars(
         select(Escalation).where(Escalation.case_id == case_id).order_by(Escalation.id)
@@ -177,18 +168,23 @@ def interview_recorded(student_id: int):
     )
 
 
-def _per_school_counts(scope):
-    return (
-        Escalation.school_id,
-        func.count().filter(Escalation.status.in_(AWAITING_DECISION)).label("queue"),
-        func.count().filter(Escalation.status.in_((ACCEPTED, CLOSED))).label("accepted"),
-        func.count().filter(Escalation.status == RETURNED).label("returned"),
-        func.count().filter(Escalation.status == DECLINED).label("declined"),
-        func.count().filter(overdue_condition()).label("overdue"),
-    )
-
-
 OVERVIEW_KEYS = ("queue", "accepted", "returned", "declined", "overdue")
+
+
+def _outcome_conditions() -> dict:
+    """What each count of the overview counts (see OVERVIEW_KEYS)."""
+    return {
+        "queue": Escalation.status.in_(AWAITING_DECISION),
+        "accepted": Escalation.status.in_((ACCEPTED, CLOSED)),
+        "returned": Escalation.status == RETURNED,
+        "declined": Escalation.status == DECLINED,
+        "overdue": overdue_condition(),
+    }
+
+
+def _outcome_counts() -> list:
+    conditions = _outcome_conditions()
+    return [func.count().filter(conditions[key]).label(key) for key in OVERVIEW_KEYS]
 
 
 def _overview_rows(viewer, schools: list[School]) -> list[dict]:
@@ -198,7 +194,8 @@ def _overview_rows(viewer, schools: list[School]) -> list[dict]:
     if not ids:
         return []
     by_school = {r[0]: r[1:] for r in db.session.execute(
-        select(*_per_school_counts(scope)).where(scope, Escalation.school_id.in_(ids)).group_by(Escalation.school_id)
+        select(Escalation.school_id, *_outcome_counts()).where(scope, Escalation.school_id.in_(ids))
+        .group_by(Escalation.school_id)
     )}
     waits: dict[int, list[int]] = {}
     for school_id, minutes in db.session.execute(
@@ -217,22 +214,24 @@ def _overview_rows(viewer, schools: list[School]) -> list[dict]:
     return rows
 
 
-def overview_page(viewer, page: int, per_page: int) -> tuple[list[dict], dict, int]:
-    """One page of the region's schools (by name) with their counts, the region's totals, and the number of
-    pages. Only the schools on the page are aggregated, so the page costs the same in a region of any size."""
+def region_school_count(viewer) -> int:
     if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
-        return [], dict.fromkeys(OVERVIEW_KEYS, 0), 1
+        return 0
+    return db.session.scalar(select(func.count()).select_from(School).where(School.region_id == viewer.region_id))
+
+
+def overview_page(viewer, page: int, per_page: int) -> tuple[list[dict], dict]:
+    """One page of the region's schools (by name) with their counts, and the region's totals. Only the schools
+    on the page are aggregated, so the page costs the same in a region of any size."""
+    if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
+        return [], dict.fromkeys(OVERVIEW_KEYS, 0)
     scope = escalation_scope(viewer)
-    totals_row = db.session.execute(select(*_per_school_counts(scope)[1:]).where(scope)).one()
-    school_count = db.session.scalar(select(func.count()).select_from(School)
-                                     .where(School.region_id == viewer.region_id))
-    pages = max(1, -(-school_count // per_page))
-    page = min(max(page, 1), pages)
+    totals_row = db.session.execute(select(*_outcome_counts()).where(scope)).one()
     schools = db.session.scalars(
         select(School).where(School.region_id == viewer.region_id).order_by(School.name, School.id)
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return _overview_rows(viewer, schools), dict(zip(OVERVIEW_KEYS, totals_row, strict=True)), pages
+    return _overview_rows(viewer, schools), dict(zip(OVERVIEW_KEYS, totals_row, strict=True))
 
 
 def needing_attention(viewer, limit: int = 10) -> list[dict]:
@@ -240,8 +239,8 @@ def needing_attention(viewer, limit: int = 10) -> list[dict]:
     if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
         return []
     scope = escalation_scope(viewer)
-    awaiting = func.count().filter(Escalation.status.in_(AWAITING_DECISION))
-    overdue = func.count().filter(overdue_condition())
+    conditions = _outcome_conditions()
+    awaiting, overdue = (func.count().filter(conditions[key]) for key in ("queue", "overdue"))
     top = db.session.execute(
         select(Escalation.school_id).join(School, School.id == Escalation.school_id).where(scope)
         .group_by(Escalation.school_id, School.name).having(awaiting > 0)

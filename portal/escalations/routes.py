@@ -67,9 +67,9 @@ def index():
 def overview():
     """Per school of the region: counts by outcome, overdue, median time to decision. No child names."""
     # a region has hundreds of schools: one page of them, with the region's totals
-    rows, total, pages = queries.overview_page(current_user, page_number(), OVERVIEW_PAGE_SIZE)
-    return render_template("escalations/overview.html", rows=rows, total=total,
-                           page=Pager(page_number(), pages))
+    pager = Pager(page_number(), -(-queries.region_school_count(current_user) // OVERVIEW_PAGE_SIZE))
+    rows, total = queries.overview_page(current_user, pager.page, OVERVIEW_PAGE_SIZE)
+    return render_template("escalations/overview.html", rows=rows, total=total, page=pager)
 
 
 def _draft_form(case, escalation=None, formdata=None, **defaults) -> DraftForm:

@@ -1,7 +1,7 @@
 """Plan reads, always through the case the viewer may see."""
 
 from flask import abort
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record
@@ -16,7 +16,6 @@ from portal.plans.models import (
     SUPERSEDED,
     Goal,
     Measure,
-    MeasureLog,
     Plan,
     Review,
 )
@@ -125,13 +124,6 @@ def reviews_of(case_id: int) -> list[Review]:
         select(Review).options(joinedload(Review.author), joinedload(Review.goals))
         .where(Review.case_id == case_id).order_by(Review.held_on.desc(), Review.id.desc())
     ).unique())
-
-
-def logs_of_case(case_id: int) -> list[MeasureLog]:
-    return list(db.session.scalars(
-        select(MeasureLog).options(joinedload(MeasureLog.author), joinedload(MeasureLog.measure))
-        .join(Measure).join(Plan).where(and_(Plan.case_id == case_id)).order_by(MeasureLog.done_on, MeasureLog.id)
-    ))
 
 
 def awaiting_approval(viewer) -> list[Plan]:
