@@ -28,8 +28,11 @@ def teams_case() -> SupportCase:
 
 
 def viewers_section(page: str) -> str:
-    match = re.search(r'<section class="panel" id="viewers">.*?</section>', page, re.S)
-    return match.group(0) if match else ""
+    """The "who viewed" panel, which the page shows once, in its main part (never inside the <title>)."""
+    main = page[page.index('<main id="main">'):]
+    sections = re.findall(r'<section class="panel" id="viewers">.*?</section>', page, re.S)
+    assert len(sections) <= 1 and all(section in main for section in sections), "the viewers list is shown twice"
+    return sections[0] if sections else ""
 
 
 def test_the_admin_sees_who_viewed_the_case(as_user):
@@ -38,6 +41,7 @@ def test_the_admin_sees_who_viewed_the_case(as_user):
     as_user("psychologist@school1.demo").get(f"/students/{case.student_id}")
     page = as_user("admin@school1.demo").get(f"/cases/{case.id}").get_data(as_text=True)
     section = viewers_section(page)
+    assert re.search(r"<title>Support case #\d+ · Pedagogical support portal</title>", page)
     assert "Who viewed this record" in section
     assert "Гульнара Сапарова" in section and "case.read" in section      # the class teacher
     assert "Айгерим Нурпеисова" in section and "student.read" in section  # the psychologist, on the profile

@@ -6,6 +6,7 @@ exactly like a missing id, and the denial is audited. A role without the route g
 sent to the login page (GET) or get 401 (POST).
 """
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -413,8 +414,19 @@ def _check_anonymous(route: Route, response) -> None:
         assert response.status_code == 401
 
 
+TITLE = re.compile(rb"<title>(.*?)</title>", re.S)
+
+
+def _title_is_plain_text(route: Route, response) -> None:
+    """A page's <title> is text: markup there would be shown to the user in the browser's tab."""
+    if response.status_code == 200 and response.mimetype == "text/html":
+        for title in TITLE.findall(response.data):
+            assert b"<" not in title and len(title) < 200, (route.rule, title[:200])
+
+
 def _check_plain(route: Route, role: str, response) -> None:
     status = response.status_code
+    _title_is_plain_text(route, response)
     if route.public:
         assert status in ALLOWED_STATUSES | {302, 401, 429}, status
         assert status != 500
