@@ -41,3 +41,19 @@ def one_row(session, *queries: Select) -> list[tuple]:
         rows.append(tuple(row[start:start + width]))
         start += width
     return rows
+
+
+_built: dict = {}
+
+
+def built_once(key, build):
+    """A statement built on first use and reused by every later request of this process.
+
+    `build()` must put every per-request value in a `bindparam()`, given at execution. Building a statement
+    and computing its cache key cost more CPU than PostgreSQL spends running it; a reused statement object
+    keeps its cache key, so SQLAlchemy only looks up the compiled SQL. `key` names the statement and every
+    choice `build` makes in Python (a role, say)."""
+    statement = _built.get(key)
+    if statement is None:
+        statement = _built[key] = build()
+    return statement

@@ -9,10 +9,11 @@ itself is never updated (database triggers refuse UPDATE, DELETE and TRUNCATE).
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditChainHead, AuditEvent
+from portal.db import built_once
 
 GENESIS = "0" * 64
 PENDING = "audit_pending"
@@ -49,10 +50,9 @@ def _chain(session: Session) -> None:
         return
     # The UPDATE takes the head row's lock (PostgreSQL: row lock; SQLite: the write lock) and, in the same
     # statement, reads the head as it is under that lock.
-    head = AuditChainHead.__table__  # a Core statement: nothing of the ORM session is synchronised here
-    seq, last = session.execute(
-        update(head).where(head.c.id == 1).values(seq=head.c.seq).returning(head.c.seq, head.c.hash)
-    ).one()
+    head = AuditChainHead.__table__  # Core statements: nothing of the ORM session is synchronised here
+    seq, last = session.execute(built_once("audit_head_lock", lambda: (
+        update(head).where(head.c.id == 1).values(seq=head.c.seq).returning(head.c.seq, head.c.hash)))).one()
     for item in pending:
         seq += 1
         item.seq = seq
@@ -60,7 +60,8 @@ def _chain(session: Session) -> None:
         item.hash = last = row_digest(item)
         session.add(item)
     session.flush()
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=last))
+    session.execute(built_once("audit_head_move", lambda: update(head).where(head.c.id == 1).values(
+        seq=bindparam("new_seq"), hash=bindparam("new_hash"))), {"new_seq": seq, "new_hash": last})
 
 
 def _before_commit(session: Session) -> None:

@@ -8,12 +8,13 @@ import secrets
 
 from flask import current_app, g, request, session
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User, UserSession
 from portal.auth.two_factor import required_for
 from portal.clock import now
+from portal.db import built_once
 from portal.extensions import db
 
 SESSION_KEY = "sid"
@@ -101,10 +102,11 @@ def load_user_from_request(_request) -> User | None:
     if not token:
         return None
     # the session, its user and the user's school in one query: every page reads all three
-    row = db.session.scalar(
+    statement = built_once("session_of_token", lambda: (
         select(UserSession).options(joinedload(UserSession.user).joinedload(User.school))
-        .where(UserSession.token_hash == _hash(token))
-    )
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    ))
+    row = db.session.scalar(statement, {"token_hash": _hash(token)})
     if row is None or row.ended_at is not None:
         session.pop(SESSION_KEY, None)
         return None

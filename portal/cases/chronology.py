@@ -7,13 +7,13 @@ and however many kinds of entry it merges.
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Date,
     DateTime,
     Integer,
     String,
+    bindparam,
     case,
     cast,
     literal,
@@ -28,9 +28,11 @@ from portal.auth.models import User
 from portal.cases.models import CLOSE_OUTCOME_LABELS, SupportCase
 from portal.concerns.models import STATUS_LABELS as CONCERN_STATUS
 from portal.concerns.models import Concern, ConcernAddendum
+from portal.db import built_once
 from portal.extensions import db
 from portal.plans.models import REVIEW_DECISION_LABELS, Measure, MeasureLog, Plan, Review
 from portal.plans.models import STATUS_LABELS as PLAN_STATUS
+from portal.web.i18n import local_date
 
 
 @dataclass
@@ -68,12 +70,29 @@ def _branch(kind, source, *, id_, ref, at=None, day=None, n=None, code=None, who
     ).select_from(source)
 
 
+class _ViewerParams:
+    """The viewer as the concern scope sees it, with bound parameters for the values of this request."""
+
+    def __init__(self, viewer):
+        self.role = viewer.role
+        self.id = bindparam("viewer_id", type_=Integer)
+        self.school_id = bindparam("viewer_school_id", type_=Integer) if viewer.school_id else None
+
+
 def _rows(viewer, student_id: int):
+    # one statement per kind of viewer, built once (the concern scope branches on the role in Python)
+    statement = built_once(("chronology", viewer.role, bool(viewer.school_id)), lambda: _statement(viewer))
+    return db.session.execute(statement, {"student_id": student_id, "viewer_id": viewer.id,
+                                          "viewer_school_id": viewer.school_id}).all()
+
+
+def _statement(viewer):
     from portal.concerns.queries import visible_scope
     from portal.escalations.models import Escalation, EscalationEvent
 
     author, acker, decider = aliased(User), aliased(User), aliased(User)
-    seen = (Concern.student_id == student_id) & visible_scope(viewer)
+    student_id = bindparam("student_id", type_=Integer)
+    seen = (Concern.student_id == student_id) & visible_scope(_ViewerParams(viewer))
     student_case = SupportCase.student_id == student_id
     concern_with_people = (
         Concern.__table__.outerjoin(author, author.id == Concern.reporter_id)
@@ -121,7 +140,7 @@ def _rows(viewer, student_id: int):
                 ref=EscalationEvent.escalation_id, at=EscalationEvent.at, day=EscalationEvent.on_date,
                 code=EscalationEvent.action, who=author, text1=EscalationEvent.comment).where(student_case),
     ]
-    return db.session.execute(union_all(*branches)).all()
+    return union_all(*branches)
 
 
 def for_case(viewer, case: SupportCase) -> list[Entry]:
@@ -164,7 +183,7 @@ def for_case(viewer, case: SupportCase) -> list[Entry]:
         else:  # escalation
             what = str(EVENT_LABELS.get(r.code, r.code))
             if r.day:
-                what = f"{what}: {format_date(r.day)}"
+                what = f"{what}: {local_date(r.day)}"
             entry = Entry(at, what, r.who, url_for("escalations.detail", escalation_id=r.ref), r.text1)
         entry.key = f"{kind}:{r.id}"
         entries.append((entry.at, ORDER[kind], r.id, entry))

@@ -21,9 +21,9 @@ from portal.students.models import Student
 
 def triage_scope(viewer) -> ColumnElement[bool]:
     """Concerns the viewer triages (reads in full)."""
-    if viewer.role == roles.PSYCHOLOGIST and viewer.school_id:
+    if viewer.role == roles.PSYCHOLOGIST and viewer.school_id is not None:
         return and_(Concern.school_id == viewer.school_id, Concern.involves_staff.is_(False))
-    if viewer.role == roles.SCHOOL_ADMIN and viewer.school_id:
+    if viewer.role == roles.SCHOOL_ADMIN and viewer.school_id is not None:
         return and_(
             Concern.school_id == viewer.school_id,
             or_(Concern.involved_staff_id.is_(None), Concern.involved_staff_id != viewer.id),

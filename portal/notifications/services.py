@@ -1,9 +1,10 @@
 """Create and read notifications. The text is chosen by kind at display time; no child data is stored."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from portal.clock import now
+from portal.db import built_once
 from portal.extensions import db
 from portal.notifications.models import Notification
 
@@ -30,9 +31,9 @@ def notify(user_ids, kind: str, link: str) -> int:
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    statement = built_once("unread_count", lambda: select(func.count()).select_from(Notification).where(
+        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+    return db.session.scalar(statement, {"user_id": user.id})
 
 
 def recent(user, limit: int = 100) -> list[Notification]:

@@ -1,5 +1,6 @@
 """Three languages: chosen by the user and remembered, first guessed from the browser, default Russian."""
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,29 @@ def test_times_are_shown_in_almaty_time(app):
     with app.test_request_context(), force_locale("ru"):
         shown = local_datetime(datetime(2026, 3, 2, 4, 30))
     assert "09:30" in shown
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_dates_read_as_babel_writes_them_in_every_language(app, lang):
+    """The portal's own date formatting (patterns parsed once) says exactly what Babel's would, across midnight
+    in Almaty, old summer-time dates, the turn of the year and a leap day; datetimes given to local_date are
+    shown on their Almaty day."""
+    from datetime import date, datetime, timedelta
+
+    from flask_babel import force_locale, format_date, format_datetime
+
+    from portal.web.i18n import local_date, local_datetime
+
+    moments = [datetime(2026, 11, 25, 18, 59), datetime(2026, 11, 25, 19, 0), datetime(1999, 7, 1, 20, 30),
+               datetime(2024, 2, 29, 0, 5), datetime(2025, 12, 31, 23, 59, 59)]
+    moments += [datetime(2026, 1, 1) + timedelta(days=37 * n, minutes=611 * n) for n in range(12)]
+    days = [m.date() for m in moments] + [date(2026, m, 1) for m in range(1, 13)]
+    with app.test_request_context(), force_locale(lang):
+        for moment in moments:
+            assert local_datetime(moment) == format_datetime(moment.replace(tzinfo=UTC), "short")
+            assert local_date(moment) == format_date(moment.replace(tzinfo=UTC), "medium")
+        for day in days:
+            assert local_date(day) == format_date(day, "medium")
+            assert local_date(day.isoformat()) == format_date(day, "medium")
+        assert local_date(datetime(2026, 11, 25, 19, 30)) == format_date(date(2026, 11, 26), "medium")
+        assert local_datetime(None) == local_date(None) == local_date("") == ""
