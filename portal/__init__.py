@@ -108,13 +108,15 @@ def _register_hooks(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
 
+    from portal.web.forms import CsrfOnly
+
+    CSRF_ONLY = CsrfOnly()
+
     @app.context_processor
     def inject():
         from flask import g
 
-        from portal.auth.forms import LanguageForm
         from portal.notifications.services import unread_count
-        from portal.web.forms import EmptyForm
 
         session_row = g.get("user_session")
         idle = int(app.config["IDLE_TIMEOUT"].total_seconds())
@@ -124,8 +126,8 @@ def _register_hooks(app: Flask) -> None:
             "can": lambda action, obj=None: can(current_user, action, obj),
             "roles": roles,
             "current_locale": str(get_locale()),
-            "language_form": LanguageForm(formdata=None),
-            "empty_form": EmptyForm(formdata=None),
+            "language_form": CSRF_ONLY,
+            "empty_form": CSRF_ONLY,
             "idle_seconds": idle if session_row is not None else None,
             "demo_mode": app.config.get("DEMO_MODE", False),
             "unread": unread_count(current_user) if signed_in else 0,

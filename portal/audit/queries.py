@@ -2,12 +2,13 @@
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Integer, and_, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.clock import from_local
+from portal.db import built_once
 from portal.extensions import db
 
 VIEW_ACTIONS = ("case.read", "case.chronology", "plan.read", "student.read", "escalation.read")
@@ -42,28 +43,38 @@ def actors_of(items) -> dict[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def viewers_of_case(case, limit: int = 100) -> list[tuple[AuditEvent, User | None]]:
-    """Who opened this case, its plan, its escalations or the student's profile: newest first."""
+def viewers_of_case(case, limit: int = 100) -> list:
+    """Who opened this case, its plan, its escalations or the student's profile: newest first.
+
+    Rows of (at, action, object_id, actor_role, actor_name), actor_name None for an account since removed."""
+    statement = built_once("viewers_of_case", _viewers_statement)
+    return db.session.execute(statement, {"case_id": case.id, "school_id": case.school_id,
+                                          "student_id": case.student_id, "limit": limit}).all()
+
+
+def _viewers_statement():
     from portal.escalations.models import Escalation
     from portal.plans.models import Plan
 
-    plan_ids = select(Plan.id).where(Plan.case_id == case.id).scalar_subquery()
-    escalation_ids = select(Escalation.id).where(Escalation.case_id == case.id).scalar_subquery()
+    case_id = bindparam("case_id", type_=Integer)
+    plan_ids = select(Plan.id).where(Plan.case_id == case_id).scalar_subquery()
+    escalation_ids = select(Escalation.id).where(Escalation.case_id == case_id).scalar_subquery()
     actor = aliased(User)
-    rows = db.session.execute(
-        select(AuditEvent, actor)
+    return (
+        select(AuditEvent.at, AuditEvent.action, AuditEvent.object_id, AuditEvent.actor_role,
+               actor.full_name.label("actor_name"))
         .outerjoin(actor, actor.id == AuditEvent.actor_id)
         .where(
             AuditEvent.action.in_(VIEW_ACTIONS),
-            AuditEvent.school_id == case.school_id,
+            AuditEvent.school_id == bindparam("school_id", type_=Integer),
             or_(
-                and_(AuditEvent.object_type == "case", AuditEvent.object_id == case.id),
-                and_(AuditEvent.object_type == "student", AuditEvent.object_id == case.student_id),
+                and_(AuditEvent.object_type == "case", AuditEvent.object_id == case_id),
+                and_(AuditEvent.object_type == "student",
+                     AuditEvent.object_id == bindparam("student_id", type_=Integer)),
                 and_(AuditEvent.object_type == "plan", AuditEvent.object_id.in_(plan_ids)),
                 and_(AuditEvent.object_type == "escalation", AuditEvent.object_id.in_(escalation_ids)),
             ),
         )
         .order_by(AuditEvent.id.desc())
-        .limit(limit)
-    ).all()
-    return [(event, user) for event, user in rows]
+        .limit(bindparam("limit", type_=Integer))
+    )

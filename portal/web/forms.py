@@ -38,6 +38,21 @@ class EmptyForm(SafeForm):
     """CSRF-only form for POST buttons."""
 
 
+class CsrfOnly:
+    """What the layout's buttons (language, logout, plain POST buttons) need of a form: its CSRF field, rendered
+    exactly as EmptyForm renders it, without building two WTForms objects for every page."""
+
+    @property
+    def csrf_token(self):
+        from flask import current_app
+        from flask_wtf.csrf import generate_csrf
+        from markupsafe import Markup
+
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return ""
+        return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+
+
 def query_text(name: str, limit: int = 100) -> str:
     """A search parameter from the URL, cut to length; characters no database can store answer 400."""
     from flask import abort, request
