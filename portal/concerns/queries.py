@@ -71,13 +71,11 @@ def overdue_condition():
     return and_(Concern.status == SUBMITTED, Concern.ack_due_at < now())
 
 
-def triage_queue(viewer, which: str = "open"):
-    """The queue: unacknowledged first, urgent before the rest, longest waiting first."""
-    query = (
-        select(Concern)
-        .options(joinedload(Concern.student), joinedload(Concern.reporter))
-        .where(triage_scope(viewer))
-    )
+def triage_queue(viewer, which: str = "open", *, reporters: bool = True):
+    """The queue: unacknowledged first, urgent before the rest, longest waiting first (the home page's extract
+    shows no reporters, so it loads none)."""
+    loads = [joinedload(Concern.student), joinedload(Concern.reporter)] if reporters else [joinedload(Concern.student)]
+    query = select(Concern).options(*loads).where(triage_scope(viewer))
     if which == "open":
         query = query.where(Concern.status.in_(OPEN_STATUSES))
     elif which == "overdue":

@@ -32,10 +32,10 @@ def index():
         context["mine"] = db.session.scalars(concern_queries.my_reports(current_user).limit(5)).all()
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
         context.update(_school_counts())
-        context["queue"] = db.session.scalars(concern_queries.triage_queue(current_user, "open").limit(8)).all()
+        context["queue"] = db.session.scalars(concern_queries.triage_queue(current_user, "open", reporters=False).limit(8)).all()
         context["patterns"] = concern_queries.pattern_alerts(current_user)
     if role in roles.SCHOOL_ROLES:
-        context["tasks"] = db.session.scalars(plan_queries.my_tasks(current_user).limit(10)).unique().all()
+        context["tasks"] = db.session.scalars(plan_queries.my_tasks(current_user, details=False).limit(10)).all()
         context["today"] = local_today()
     if role == roles.PSYCHOLOGIST:
         context["my_cases"] = db.session.scalars(case_queries.list_cases(current_user, "mine").limit(10)).all()
@@ -43,7 +43,7 @@ def index():
         context["escalation_counts"] = escalation_queries.counts(current_user)
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN, roles.REGIONAL_REVIEWER):
         show = "queue" if role == roles.REGIONAL_REVIEWER else "open"
-        context["escalations"] = db.session.scalars(escalation_queries.listing(current_user, show).limit(8)).all()
+        context["escalations"] = db.session.scalars(escalation_queries.listing(current_user, show, reviewers=False).limit(8)).all()
         context["escalation_labels"] = ESCALATION_LABELS
     if role == roles.SCHOOL_ADMIN:
         context["awaiting"] = plan_queries.awaiting_approval(current_user)

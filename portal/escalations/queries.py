@@ -100,13 +100,13 @@ def list_conditions(viewer) -> dict:
 COUNTED = ("queue", "overdue", "mine", "decided_month", "drafts")
 
 
-def listing(viewer, show: str = "queue", school_id: int | None = None):
-    """The queue (regional) or the school's list, filtered; urgent first, then by deadline."""
-    query = (
-        select(Escalation)
-        .options(joinedload(Escalation.school), joinedload(Escalation.student), joinedload(Escalation.claimed_by))
-        .where(escalation_scope(viewer))
-    )
+def listing(viewer, show: str = "queue", school_id: int | None = None, *, reviewers: bool = True):
+    """The queue (regional) or the school's list, filtered; urgent first, then by deadline (the home page's
+    extract shows no reviewer, so it loads none)."""
+    loads = [joinedload(Escalation.school), joinedload(Escalation.student)]
+    if reviewers:
+        loads.append(joinedload(Escalation.claimed_by))
+    query = select(Escalation).options(*loads).where(escalation_scope(viewer))
     if school_id is not None:
         query = query.where(Escalation.school_id == school_id)
     conditions = list_conditions(viewer)

@@ -90,14 +90,16 @@ def get_measure(plan: Plan, measure_id: int) -> Measure:
     return measure
 
 
-def my_tasks(viewer):
-    """Measures of plans in force, open cases, that the viewer is responsible for."""
+def my_tasks(viewer, *, details: bool = True):
+    """Measures of plans in force, open cases, that the viewer is responsible for.
+
+    With details (the tasks page) each comes with its plan, the plan's goals and the work logged; the home page
+    lists the measures alone."""
+    query = select(Measure)
+    if details:
+        query = query.options(joinedload(Measure.plan).joinedload(Plan.goals), selectinload(Measure.logs))
     return (
-        select(Measure)
-        .options(
-            joinedload(Measure.plan).joinedload(Plan.goals),
-            selectinload(Measure.logs),
-        )
+        query
         .join(Plan, Plan.id == Measure.plan_id)
         .join(SupportCase, SupportCase.id == Plan.case_id)
         .where(
