@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import MetaData, Select, select, true
+from sqlalchemy import Date, DateTime, Integer, MetaData, Select, String, bindparam, select, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import BindParameter
 
-from portal.clock import now
+from portal.clock import local_today, now
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,20 +28,28 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
 
-def one_row(session, *queries: Select) -> list[tuple]:
-    """Several one-row aggregate queries (dashboard counts) in one round trip: their one-row subqueries joined
-    side by side. Returns each query's row, in order."""
+def side_by_side(*queries: Select) -> tuple[Select, list[int]]:
+    """Several one-row aggregate queries (dashboard counts) as one: their one-row subqueries joined side by
+    side. Returns the statement and each query's width, for split_row."""
     subqueries = [query.subquery() for query in queries]
     joined = subqueries[0]
     for sub in subqueries[1:]:
         joined = joined.join(sub, true())
-    row = session.execute(select(*subqueries).select_from(joined)).one()
+    return select(*subqueries).select_from(joined), [len(sub.c) for sub in subqueries]
+
+
+def split_row(row, widths: list[int]) -> list[tuple]:
     rows, start = [], 0
-    for sub in subqueries:
-        width = len(sub.c)
+    for width in widths:
         rows.append(tuple(row[start:start + width]))
         start += width
     return rows
+
+
+def one_row(session, *queries: Select) -> list[tuple]:
+    """Several one-row aggregate queries in one round trip. Returns each query's row, in order."""
+    statement, widths = side_by_side(*queries)
+    return split_row(session.execute(statement).one(), widths)
 
 
 _built: dict = {}
@@ -57,3 +66,54 @@ def built_once(key, build):
     if statement is None:
         statement = _built[key] = build()
     return statement
+
+
+class _Given(BindParameter):
+    """A bound parameter standing for a value the viewer has: true in Python's `if`, like the value itself."""
+
+    inherit_cache = True
+
+    def __bool__(self):
+        return True
+
+
+class BoundViewer:
+    """A viewer whose id, school, region and class are bound parameters, for statements built once.
+
+    Scope functions branch in Python on the role and on whether the viewer has a school, a region or a class;
+    `key` names those choices, so one statement serves every viewer who makes the same ones, and `params` gives
+    this viewer's values. Any other attribute is missing on purpose: a scope that reads one fails loudly
+    instead of freezing one viewer's value into a shared statement."""
+
+    __slots__ = ("role", "id", "school_id", "region_id", "class_name")
+    _PARAMS = (("id", "viewer_id", Integer), ("school_id", "viewer_school_id", Integer),
+               ("region_id", "viewer_region_id", Integer), ("class_name", "viewer_class_name", String))
+
+    def __init__(self, viewer):
+        self.role = viewer.role
+        for attribute, name, type_ in self._PARAMS:
+            given = getattr(viewer, attribute) not in (None, "")
+            setattr(self, attribute, _Given(name, type_=type_, unique=False) if given else None)
+
+    @classmethod
+    def key(cls, viewer) -> tuple:
+        return (viewer.role, *(getattr(viewer, attribute) not in (None, "") for attribute, _n, _t in cls._PARAMS))
+
+    @classmethod
+    def params(cls, viewer) -> dict:
+        return {name: getattr(viewer, attribute) for attribute, name, _t in cls._PARAMS}
+
+
+def clock_now():
+    """The current time as a bound parameter read when the statement runs, so a statement built once (or cached
+    by SQLAlchemy) never keeps the moment it was built."""
+    return bindparam(None, callable_=now, type_=DateTime)
+
+
+def clock_today(days: int = 0):
+    """Today in Almaty (plus `days`), read when the statement runs."""
+    if days:
+        from datetime import timedelta
+
+        return bindparam(None, callable_=lambda: local_today() + timedelta(days=days), type_=Date)
+    return bindparam(None, callable_=local_today, type_=Date)

@@ -28,7 +28,7 @@ from portal.auth.models import User
 from portal.cases.models import CLOSE_OUTCOME_LABELS, SupportCase
 from portal.concerns.models import STATUS_LABELS as CONCERN_STATUS
 from portal.concerns.models import Concern, ConcernAddendum
-from portal.db import built_once
+from portal.db import BoundViewer, built_once
 from portal.extensions import db
 from portal.plans.models import REVIEW_DECISION_LABELS, Measure, MeasureLog, Plan, Review
 from portal.plans.models import STATUS_LABELS as PLAN_STATUS
@@ -70,20 +70,10 @@ def _branch(kind, source, *, id_, ref, at=None, day=None, n=None, code=None, who
     ).select_from(source)
 
 
-class _ViewerParams:
-    """The viewer as the concern scope sees it, with bound parameters for the values of this request."""
-
-    def __init__(self, viewer):
-        self.role = viewer.role
-        self.id = bindparam("viewer_id", type_=Integer)
-        self.school_id = bindparam("viewer_school_id", type_=Integer) if viewer.school_id else None
-
-
 def _rows(viewer, student_id: int):
     # one statement per kind of viewer, built once (the concern scope branches on the role in Python)
-    statement = built_once(("chronology", viewer.role, bool(viewer.school_id)), lambda: _statement(viewer))
-    return db.session.execute(statement, {"student_id": student_id, "viewer_id": viewer.id,
-                                          "viewer_school_id": viewer.school_id}).all()
+    statement = built_once(("chronology", *BoundViewer.key(viewer)), lambda: _statement(BoundViewer(viewer)))
+    return db.session.execute(statement, {"student_id": student_id, **BoundViewer.params(viewer)}).all()
 
 
 def _statement(viewer):
@@ -92,7 +82,7 @@ def _statement(viewer):
 
     author, acker, decider = aliased(User), aliased(User), aliased(User)
     student_id = bindparam("student_id", type_=Integer)
-    seen = (Concern.student_id == student_id) & visible_scope(_ViewerParams(viewer))
+    seen = (Concern.student_id == student_id) & visible_scope(viewer)
     student_case = SupportCase.student_id == student_id
     concern_with_people = (
         Concern.__table__.outerjoin(author, author.id == Concern.reporter_id)

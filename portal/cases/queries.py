@@ -4,7 +4,6 @@ Psychologists and administrators see their school's cases; a teacher sees the ca
 the plan summary of their own class (never confidential notes); nobody outside the school sees any.
 """
 
-from datetime import timedelta
 
 from flask import abort
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
@@ -13,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal.audit.services import record
 from portal.auth import roles
 from portal.cases.models import CLOSED, CaseMember, CaseNote, ConfidentialNote, SupportCase
-from portal.clock import local_today
+from portal.db import clock_today
 from portal.extensions import db
 from portal.students.models import Student
 
@@ -78,15 +77,14 @@ def list_cases(viewer, which: str = "open"):
 
 
 def review_overdue():
-    return and_(SupportCase.status != CLOSED, SupportCase.next_review_date < local_today())
+    return and_(SupportCase.status != CLOSED, SupportCase.next_review_date < clock_today())
 
 
 def review_due_soon():
-    today = local_today()
     return and_(
         SupportCase.status != CLOSED,
-        SupportCase.next_review_date >= today,
-        SupportCase.next_review_date <= today + timedelta(days=7),
+        SupportCase.next_review_date >= clock_today(),
+        SupportCase.next_review_date <= clock_today(days=7),
     )
 
 

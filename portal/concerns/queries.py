@@ -15,6 +15,7 @@ from portal.audit.services import record
 from portal.auth import roles
 from portal.clock import now
 from portal.concerns.models import OPEN_STATUSES, SUBMITTED, Concern, ConcernAddendum
+from portal.db import clock_now
 from portal.extensions import db
 from portal.students.models import Student
 
@@ -68,7 +69,7 @@ def get_concern_for(viewer, concern_id: int) -> Concern:
 
 
 def overdue_condition():
-    return and_(Concern.status == SUBMITTED, Concern.ack_due_at < now())
+    return and_(Concern.status == SUBMITTED, Concern.ack_due_at < clock_now())
 
 
 def triage_queue(viewer, which: str = "open", *, reporters: bool = True):

@@ -8,13 +8,14 @@ from datetime import datetime
 from statistics import median
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, case, false, func, select
+from sqlalchemy import ColumnElement, DateTime, and_, bindparam, case, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.admin.models import School
 from portal.audit.services import record
 from portal.auth import roles
-from portal.clock import local_today, now
+from portal.clock import local_today
+from portal.db import clock_now
 from portal.escalations.models import (
     ACCEPTED,
     AWAITING_DECISION,
@@ -66,7 +67,7 @@ def get_escalation_for(viewer, escalation_id: int) -> Escalation:
 
 
 def overdue_condition():
-    return and_(Escalation.status.in_(AWAITING_DECISION), Escalation.due_at < now())
+    return and_(Escalation.status.in_(AWAITING_DECISION), Escalation.due_at < clock_now())
 
 
 def month_start() -> datetime:
@@ -90,7 +91,7 @@ def list_conditions(viewer) -> dict:
         "returned": Escalation.status == RETURNED,
         "declined": Escalation.status == DECLINED,
         "closed": Escalation.status.in_(FINISHED),
-        "decided_month": and_(Escalation.decided_at >= month_start(),
+        "decided_month": and_(Escalation.decided_at >= bindparam(None, callable_=month_start, type_=DateTime),
                               Escalation.status.in_((ACCEPTED, RETURNED, DECLINED, CLOSED))),
         "drafts": Escalation.status.in_((DRAFT, RETURNED)),
         "open": Escalation.status.not_in(FINISHED),
