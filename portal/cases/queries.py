@@ -6,13 +6,13 @@ the plan summary of their own class (never confidential notes); nobody outside t
 
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
 from portal.auth import roles
 from portal.cases.models import CLOSED, CaseMember, CaseNote, ConfidentialNote, SupportCase
-from portal.db import clock_today
+from portal.db import built_once, clock_today
 from portal.extensions import db
 from portal.students.models import Student
 
@@ -110,13 +110,20 @@ def open_case_for_student(student_id: int) -> SupportCase | None:
     )
 
 
-def school_staff(school_id: int, roles_wanted=None):
+def school_staff(school_id: int, roles_wanted=None) -> list:
+    """The school's active staff as rows of (id, full_name, role), by name: what choice lists and filters show."""
     from portal.auth.models import User
 
-    query = select(User).where(User.school_id == school_id, User.active)
-    if roles_wanted:
-        query = query.where(User.role.in_(roles_wanted))
-    return list(db.session.scalars(query.order_by(User.full_name)))
+    key = ("school_staff", tuple(roles_wanted) if roles_wanted else None)
+
+    def build():
+        query = select(User.id, User.full_name, User.role).where(
+            User.school_id == bindparam("school_id", type_=Integer), User.active)
+        if roles_wanted:
+            query = query.where(User.role.in_(roles_wanted))
+        return query.order_by(User.full_name, User.id)
+
+    return db.session.execute(built_once(key, build), {"school_id": school_id}).all()
 
 
 
