@@ -9,7 +9,7 @@ itself is never updated (database triggers refuse UPDATE, DELETE and TRUNCATE).
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditChainHead, AuditEvent
@@ -53,13 +53,15 @@ def _chain(session: Session) -> None:
     head = AuditChainHead.__table__  # Core statements: nothing of the ORM session is synchronised here
     seq, last = session.execute(built_once("audit_head_lock", lambda: (
         update(head).where(head.c.id == 1).values(seq=head.c.seq).returning(head.c.seq, head.c.hash)))).one()
+    rows = []
     for item in pending:
         seq += 1
         item.seq = seq
         item.prev_hash = last
         item.hash = last = row_digest(item)
-        session.add(item)
-    session.flush()
+        rows.append({name: getattr(item, name) for name in (*CHAINED_FIELDS, "seq", "prev_hash", "hash")})
+    # a Core INSERT: the events are written, never read back, so the ORM's unit of work is not needed
+    session.execute(built_once("audit_insert", lambda: insert(AuditEvent.__table__)), rows if len(rows) > 1 else rows[0])
     session.execute(built_once("audit_head_move", lambda: update(head).where(head.c.id == 1).values(
         seq=bindparam("new_seq"), hash=bindparam("new_hash"))), {"new_seq": seq, "new_hash": last})
 
