@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal.audit.services import record
 from portal.auth import roles
 from portal.cases.models import CLOSED, CaseMember, CaseNote, ConfidentialNote, SupportCase
-from portal.db import built_once, clock_today
+from portal.db import BoundViewer, built_once, clock_today
 from portal.extensions import db
 from portal.students.models import Student
 
@@ -43,15 +43,15 @@ def reads_confidential(viewer, case: SupportCase) -> bool:
 
 
 def get_case_for(viewer, case_id: int) -> SupportCase:
-    case = db.session.scalars(
+    statement = built_once(("case_for", *BoundViewer.key(viewer)), lambda: (
         select(SupportCase)
         .options(
             joinedload(SupportCase.student),
             joinedload(SupportCase.lead),
             joinedload(SupportCase.members).joinedload(CaseMember.user),
         )
-        .where(SupportCase.id == case_id, case_scope(viewer))
-    ).unique().one_or_none()
+        .where(SupportCase.id == bindparam("case_id", type_=Integer), case_scope(BoundViewer(viewer)))))
+    case = db.session.scalars(statement, {"case_id": case_id, **BoundViewer.params(viewer)}).unique().one_or_none()
     if case is None:
         record("authz.deny", object_type="case", object_id=case_id, outcome="denied")
         db.session.commit()
@@ -89,19 +89,19 @@ def review_due_soon():
 
 
 def team_notes(case_id: int) -> list[CaseNote]:
-    return list(db.session.scalars(
-        select(CaseNote).options(joinedload(CaseNote.author)).where(CaseNote.case_id == case_id).order_by(CaseNote.id)
-    ))
+    statement = built_once("team_notes", lambda: select(CaseNote).options(joinedload(CaseNote.author))
+                           .where(CaseNote.case_id == bindparam("case_id", type_=Integer)).order_by(CaseNote.id))
+    return list(db.session.scalars(statement, {"case_id": case_id}))
 
 
 def confidential_notes(viewer, case: SupportCase) -> list[ConfidentialNote]:
     """Only psychologists of the school; anyone else gets nothing, whatever the caller asked."""
     if not reads_confidential(viewer, case):
         return []
-    return list(db.session.scalars(
+    statement = built_once("confidential_notes", lambda: (
         select(ConfidentialNote).options(joinedload(ConfidentialNote.author))
-        .where(ConfidentialNote.case_id == case.id).order_by(ConfidentialNote.id)
-    ))
+        .where(ConfidentialNote.case_id == bindparam("case_id", type_=Integer)).order_by(ConfidentialNote.id)))
+    return list(db.session.scalars(statement, {"case_id": case.id}))
 
 
 def open_case_for_student(student_id: int) -> SupportCase | None:

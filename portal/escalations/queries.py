@@ -8,14 +8,14 @@ from datetime import datetime
 from statistics import median
 
 from flask import abort
-from sqlalchemy import ColumnElement, DateTime, and_, bindparam, case, false, func, select
+from sqlalchemy import ColumnElement, DateTime, Integer, and_, bindparam, case, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.admin.models import School
 from portal.audit.services import record
 from portal.auth import roles
 from portal.clock import local_today
-from portal.db import clock_now
+from portal.db import built_once, clock_now
 from portal.escalations.models import (
     ACCEPTED,
     AWAITING_DECISION,
@@ -151,9 +151,9 @@ def events(escalation_ids) -> list[EscalationEvent]:
 
 
 def of_case(case_id: int) -> list[Escalation]:
-    return list(db.session.scalars(
-        select(Escalation).where(Escalation.case_id == case_id).order_by(Escalation.id)
-    ))
+    statement = built_once("escalations_of_case", lambda: select(Escalation)
+                           .where(Escalation.case_id == bindparam("case_id", type_=Integer)).order_by(Escalation.id))
+    return list(db.session.scalars(statement, {"case_id": case_id}))
 
 
 def active_for_case(case_id: int) -> Escalation | None:
@@ -164,9 +164,9 @@ def active_for_case(case_id: int) -> Escalation | None:
 
 def interview_recorded(student_id: int):
     """The date the child's account was recorded at a help room, if it was (the latest such date)."""
-    return db.session.scalar(
-        select(func.max(Escalation.helproom_interview_on)).where(Escalation.student_id == student_id)
-    )
+    statement = built_once("interview_recorded", lambda: select(func.max(Escalation.helproom_interview_on))
+                           .where(Escalation.student_id == bindparam("student_id", type_=Integer)))
+    return db.session.scalar(statement, {"student_id": student_id})
 
 
 OVERVIEW_KEYS = ("queue", "accepted", "returned", "declined", "overdue")

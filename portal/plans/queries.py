@@ -1,13 +1,14 @@
 """Plan reads, always through the case the viewer may see."""
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record
 from portal.auth import roles
 from portal.cases.models import CLOSED, SupportCase
 from portal.cases.queries import case_scope
+from portal.db import built_once
 from portal.extensions import db
 from portal.plans.models import (
     APPROVED,
@@ -38,9 +39,9 @@ def plans_of(case_id: int) -> list[Plan]:
 
 def versions_of(case_id: int) -> list[Plan]:
     """Every version of a case's plan, newest first, without goals and measures (for lists and summaries)."""
-    return list(db.session.scalars(
-        select(Plan).where(Plan.case_id == case_id).order_by(Plan.version_no.desc())
-    ))
+    statement = built_once("versions_of", lambda: select(Plan).where(Plan.case_id == bindparam("case_id", type_=Integer))
+                           .order_by(Plan.version_no.desc()))
+    return list(db.session.scalars(statement, {"case_id": case_id}))
 
 
 def in_force(plans: list[Plan]) -> Plan | None:
@@ -122,10 +123,10 @@ def get_task_for(viewer, measure_id: int) -> Measure:
 
 
 def reviews_of(case_id: int) -> list[Review]:
-    return list(db.session.scalars(
+    statement = built_once("reviews_of", lambda: (
         select(Review).options(joinedload(Review.author), joinedload(Review.goals))
-        .where(Review.case_id == case_id).order_by(Review.held_on.desc(), Review.id.desc())
-    ).unique())
+        .where(Review.case_id == bindparam("case_id", type_=Integer)).order_by(Review.held_on.desc(), Review.id.desc())))
+    return list(db.session.scalars(statement, {"case_id": case_id}).unique())
 
 
 def awaiting_approval(viewer) -> list[Plan]:
