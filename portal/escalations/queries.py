@@ -15,7 +15,7 @@ from portal.admin.models import School
 from portal.audit.services import record
 from portal.auth import roles
 from portal.clock import local_today
-from portal.db import built_once, clock_now
+from portal.db import BoundViewer, built_once, clock_now
 from portal.escalations.models import (
     ACCEPTED,
     AWAITING_DECISION,
@@ -120,6 +120,17 @@ def listing(viewer, show: str = "queue", school_id: int | None = None, *, review
     )
 
 
+def listing_page(viewer, show: str, school_id: int | None):
+    """One page of listing(), from statements built once per kind of viewer, list and filter."""
+    from portal.web.htmx import paginate_built
+
+    filtered = school_id is not None
+    return paginate_built(
+        ("escalations", show, filtered, *BoundViewer.key(viewer)),
+        lambda: listing(BoundViewer(viewer), show, bindparam("school_id", type_=Integer) if filtered else None),
+        {**BoundViewer.params(viewer), "school_id": school_id})
+
+
 def counts_query(viewer):
     """One row: counts for the dashboards (see COUNTED); each links to the list it counts."""
     conditions = list_conditions(viewer)
@@ -129,7 +140,10 @@ def counts_query(viewer):
 
 
 def counts(viewer, row=None) -> dict:
-    row = row or db.session.execute(counts_query(viewer)).one()
+    if row is None:
+        statement = built_once(("escalation_counts", *BoundViewer.key(viewer)),
+                               lambda: counts_query(BoundViewer(viewer)))
+        row = db.session.execute(statement, BoundViewer.params(viewer)).one()
     return dict(zip(COUNTED, row, strict=True))
 
 
@@ -190,21 +204,26 @@ def _outcome_counts() -> list:
 
 def _overview_rows(viewer, schools: list[School]) -> list[dict]:
     """Counts by outcome, overdue and the median time to decision for these schools only (a page of them)."""
-    scope = escalation_scope(viewer)
     ids = [school.id for school in schools]
     if not ids:
         return []
+    key, params = BoundViewer.key(viewer), {**BoundViewer.params(viewer), "school_ids": ids}
+
+    def by_school_statement():
+        return (select(Escalation.school_id, *_outcome_counts())
+                .where(escalation_scope(BoundViewer(viewer)), Escalation.school_id.in_(_school_ids()))
+                .group_by(Escalation.school_id))
+
+    def waits_statement():
+        return (select(Escalation.school_id, EscalationEvent.waited_minutes)
+                .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
+                .where(escalation_scope(BoundViewer(viewer)), Escalation.school_id.in_(_school_ids()),
+                       EscalationEvent.action.in_(DECISION_ACTIONS), EscalationEvent.waited_minutes.is_not(None)))
+
     by_school = {r[0]: r[1:] for r in db.session.execute(
-        select(Escalation.school_id, *_outcome_counts()).where(scope, Escalation.school_id.in_(ids))
-        .group_by(Escalation.school_id)
-    )}
+        built_once(("overview_by_school", *key), by_school_statement), params)}
     waits: dict[int, list[int]] = {}
-    for school_id, minutes in db.session.execute(
-        select(Escalation.school_id, EscalationEvent.waited_minutes)
-        .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
-        .where(scope, Escalation.school_id.in_(ids), EscalationEvent.action.in_(DECISION_ACTIONS),
-               EscalationEvent.waited_minutes.is_not(None))
-    ):
+    for school_id, minutes in db.session.execute(built_once(("overview_waits", *key), waits_statement), params):
         waits.setdefault(school_id, []).append(minutes)
     rows = []
     for school in schools:
@@ -215,10 +234,20 @@ def _overview_rows(viewer, schools: list[School]) -> list[dict]:
     return rows
 
 
+def _school_ids():
+    return bindparam("school_ids", expanding=True, type_=Integer)
+
+
+def _region_id():
+    return bindparam("region_id", type_=Integer)
+
+
 def region_school_count(viewer) -> int:
     if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
         return 0
-    return db.session.scalar(select(func.count()).select_from(School).where(School.region_id == viewer.region_id))
+    statement = built_once("region_school_count", lambda: select(func.count()).select_from(School)
+                           .where(School.region_id == _region_id()))
+    return db.session.scalar(statement, {"region_id": viewer.region_id})
 
 
 def overview_page(viewer, page: int, per_page: int) -> tuple[list[dict], dict]:
@@ -226,12 +255,15 @@ def overview_page(viewer, page: int, per_page: int) -> tuple[list[dict], dict]:
     on the page are aggregated, so the page costs the same in a region of any size."""
     if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
         return [], dict.fromkeys(OVERVIEW_KEYS, 0)
-    scope = escalation_scope(viewer)
-    totals_row = db.session.execute(select(*_outcome_counts()).where(scope)).one()
+    key = BoundViewer.key(viewer)
+    totals_row = db.session.execute(
+        built_once(("overview_totals", *key), lambda: select(*_outcome_counts()).where(
+            escalation_scope(BoundViewer(viewer)))), BoundViewer.params(viewer)).one()
     schools = db.session.scalars(
-        select(School).where(School.region_id == viewer.region_id).order_by(School.name, School.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+        built_once("overview_schools", lambda: select(School).where(School.region_id == _region_id())
+                   .order_by(School.name, School.id).limit(bindparam("limit", type_=Integer))
+                   .offset(bindparam("offset", type_=Integer))),
+        {"region_id": viewer.region_id, "limit": per_page, "offset": (page - 1) * per_page}).all()
     return _overview_rows(viewer, schools), dict(zip(OVERVIEW_KEYS, totals_row, strict=True))
 
 
@@ -239,15 +271,20 @@ def needing_attention(viewer, limit: int = 10) -> list[dict]:
     """The schools with escalations awaiting a decision, overdue first, then the most awaiting (dashboard)."""
     if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
         return []
-    scope = escalation_scope(viewer)
-    conditions = _outcome_conditions()
-    awaiting, overdue = (func.count().filter(conditions[key]) for key in ("queue", "overdue"))
-    top = db.session.execute(
-        select(Escalation.school_id).join(School, School.id == Escalation.school_id).where(scope)
-        .group_by(Escalation.school_id, School.name).having(awaiting > 0)
-        .order_by(overdue.desc(), awaiting.desc(), School.name, Escalation.school_id).limit(limit)
-    ).scalars().all()
-    schools = {s.id: s for s in db.session.scalars(select(School).where(School.id.in_(top)))} if top else {}
+
+    def build():
+        conditions = _outcome_conditions()
+        awaiting, overdue = (func.count().filter(conditions[key]) for key in ("queue", "overdue"))
+        return (select(Escalation.school_id).join(School, School.id == Escalation.school_id)
+                .where(escalation_scope(BoundViewer(viewer)))
+                .group_by(Escalation.school_id, School.name).having(awaiting > 0)
+                .order_by(overdue.desc(), awaiting.desc(), School.name, Escalation.school_id)
+                .limit(bindparam("limit", type_=Integer)))
+
+    top = db.session.execute(built_once(("needing_attention", *BoundViewer.key(viewer)), build),
+                             {**BoundViewer.params(viewer), "limit": limit}).scalars().all()
+    schools_of = built_once("schools_by_id", lambda: select(School).where(School.id.in_(_school_ids())))
+    schools = {s.id: s for s in db.session.scalars(schools_of, {"school_ids": top})} if top else {}
     return _overview_rows(viewer, [schools[i] for i in top])  # in the order chosen above
 
 

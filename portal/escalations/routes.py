@@ -31,7 +31,7 @@ from portal.extensions import db
 from portal.plans.models import MEASURE_LABELS, REVIEW_DECISION_LABELS
 from portal.web.access import roles as allow
 from portal.web.forms import version_number
-from portal.web.htmx import Pager, page_number, paginate
+from portal.web.htmx import Pager, page_number
 
 bp = Blueprint("escalations", __name__)
 
@@ -57,7 +57,7 @@ def index():
         show = "queue" if reviewer else "open"
     school_id = queries.school_in_region(current_user, request.args.get("school", type=int))
     return render_template(
-        "escalations/index.html", items=paginate(queries.listing(current_user, show, school_id)), show=show,
+        "escalations/index.html", items=queries.listing_page(current_user, show, school_id), show=show,
         school_id=school_id, labels=LABELS, now=now(), reviewer=reviewer, counts=queries.counts(current_user),
     )
 

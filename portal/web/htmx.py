@@ -36,6 +36,35 @@ def paginate(query):
     return db.paginate(query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
+def paginate_built(key, build, params: dict):
+    """paginate() for a statement built once (portal.db.built_once) with bound parameters: its count and its
+    page are built once as well, and run with `params`. Same page semantics as Flask-SQLAlchemy's."""
+    from flask import current_app
+    from sqlalchemy import Integer, bindparam, func, select
+
+    from portal.db import built_once
+    from portal.extensions import db
+
+    per_page, page = current_app.config["PAGE_SIZE"], page_number()
+    rows = built_once(("page", key), lambda: build().limit(bindparam("page_limit", type_=Integer))
+                      .offset(bindparam("page_offset", type_=Integer)))
+    counted = built_once(("count", key), lambda: select(func.count()).select_from(build().order_by(None).subquery()))
+    items = db.session.scalars(rows, {**params, "page_limit": per_page, "page_offset": (page - 1) * per_page}).all()
+    total = db.session.scalar(counted, params)
+    return Page(page, per_page, total, items)
+
+
+class Page:
+    """One page of rows, shaped like Flask-SQLAlchemy's Pagination (what the templates and the pager read)."""
+
+    def __init__(self, page: int, per_page: int, total: int, items: list):
+        self.page, self.per_page, self.total, self.items = page, per_page, total, items
+        self.pages = -(-total // per_page) if total else 0
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num = page - 1 if self.has_prev else None
+        self.next_num = page + 1 if self.has_next else None
+
+
 class Pager:
     """Page numbers for the pager macro where the rows are fetched by hand (shaped like Flask-SQLAlchemy's page)."""
 

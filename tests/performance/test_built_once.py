@@ -69,3 +69,24 @@ def test_a_bound_viewer_has_no_other_attributes(app):
     assert viewer.class_name and viewer.school_id and viewer.region_id is None
     with pytest.raises(AttributeError):
         _ = viewer.email  # a scope reading it would freeze one viewer's value into a shared statement
+
+
+@pytest.mark.parametrize("email,show", [("reviewer@astana.demo", "queue"), ("reviewer@astana.demo", "all"),
+                                        ("admin@school1.demo", "open"), ("psychologist@school2.demo", "all")])
+def test_a_built_page_is_the_page_flask_sqlalchemy_would_give(app, email, show):
+    """The escalation list pages from statements built once; every page (and one past the end) holds what
+    Flask-SQLAlchemy's paginate gives for the same query, with the same totals and pager."""
+    from portal.escalations.queries import listing, listing_page
+    from portal.web.htmx import paginate
+
+    app.config["PAGE_SIZE"] = 2
+    viewer = user(email)
+    for number in range(1, 6):
+        with app.test_request_context(f"/escalations?page={number}"):
+            login_user(db.session.merge(viewer))
+            ours, theirs = listing_page(viewer, show, None), paginate(listing(viewer, show, None))
+            assert [e.id for e in ours.items] == [e.id for e in theirs.items], (email, show, number)
+            assert (ours.total, ours.pages, ours.has_prev, ours.has_next, ours.prev_num, ours.next_num) == \
+                   (theirs.total, theirs.pages, theirs.has_prev, theirs.has_next, theirs.prev_num, theirs.next_num)
+            db.session.rollback()
+    assert theirs.total > 2  # more than one page was compared
