@@ -8,7 +8,7 @@ them; everybody sees what they reported themselves, as a status ladder.
 from datetime import timedelta
 
 from flask import abort, current_app
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, and_, bindparam, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record
@@ -120,8 +120,20 @@ def queue_counts(viewer, row=None) -> dict:
 
 def pattern_alerts(viewer) -> list[tuple[Student, int, int]]:
     """Students with several concerns from several staff members within the window (settings)."""
+    rows = db.session.execute(pattern_alerts_query(viewer)).all()
+    return [(student, concerns, reporters) for student, concerns, reporters in rows]
+
+
+def pattern_settings() -> tuple:
+    """The settings pattern_alerts_query builds in (part of the key of a statement built once)."""
     config = current_app.config
-    since = now() - timedelta(days=config["PATTERN_WINDOW_DAYS"])
+    return config["PATTERN_WINDOW_DAYS"], config["PATTERN_MIN_CONCERNS"], config["PATTERN_MIN_REPORTERS"]
+
+
+def pattern_alerts_query(viewer):
+    config = current_app.config
+    window = timedelta(days=config["PATTERN_WINDOW_DAYS"])
+    since = bindparam(None, callable_=lambda: now() - window, type_=DateTime)  # read when the statement runs
     grouped = (
         select(
             Concern.student_id,
@@ -136,12 +148,11 @@ def pattern_alerts(viewer) -> list[tuple[Student, int, int]]:
         )
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         select(Student, grouped.c.concerns, grouped.c.reporters)
         .join(grouped, grouped.c.student_id == Student.id)
         .order_by(grouped.c.concerns.desc(), Student.search_name)
-    ).all()
-    return [(student, concerns, reporters) for student, concerns, reporters in rows]
+    )
 
 
 def for_student(viewer, student_id: int) -> list[Concern]:

@@ -11,7 +11,7 @@ from portal.cases import queries as case_queries
 from portal.clock import local_today, now
 from portal.concerns import queries as concern_queries
 from portal.concerns.routes import LABELS as CONCERN_LABELS
-from portal.db import BoundViewer, built_once, one_row, side_by_side, split_row
+from portal.db import BoundViewer, built_once, side_by_side, split_row
 from portal.escalations import queries as escalation_queries
 from portal.escalations.routes import LABELS as ESCALATION_LABELS
 from portal.extensions import db
@@ -29,42 +29,53 @@ def index():
     role = current_user.role
     context = {"now": now(), "labels": CONCERN_LABELS, "labels_measure": MEASURE_LABELS}
     if role in roles.SCHOOL_ROLES:
-        context["mine"] = db.session.scalars(concern_queries.my_reports(current_user).limit(5)).all()
+        context["mine"] = _built("mine", lambda v: concern_queries.my_reports(v).limit(5)).scalars().all()
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
         context.update(_school_counts())
-        context["queue"] = db.session.scalars(concern_queries.triage_queue(current_user, "open", reporters=False).limit(8)).all()
-        context["patterns"] = concern_queries.pattern_alerts(current_user)
+        context["queue"] = _built("queue", lambda v: concern_queries.triage_queue(v, "open", reporters=False)
+                                  .limit(8)).scalars().all()
+        context["patterns"] = [tuple(r) for r in _built(("patterns", *concern_queries.pattern_settings()),
+                                                        concern_queries.pattern_alerts_query)]
     if role in roles.SCHOOL_ROLES:
-        context["tasks"] = db.session.scalars(plan_queries.my_tasks(current_user, details=False).limit(10)).all()
+        context["tasks"] = _built("tasks", lambda v: plan_queries.my_tasks(v, details=False).limit(10)).scalars().all()
         context["today"] = local_today()
     if role == roles.PSYCHOLOGIST:
-        context["my_cases"] = db.session.scalars(case_queries.list_cases(current_user, "mine").limit(10)).all()
+        context["my_cases"] = _built("my_cases", lambda v: case_queries.list_cases(v, "mine").limit(10)).scalars().all()
     if role == roles.REGIONAL_REVIEWER:
         context["escalation_counts"] = escalation_queries.counts(current_user)
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN, roles.REGIONAL_REVIEWER):
         show = "queue" if role == roles.REGIONAL_REVIEWER else "open"
-        context["escalations"] = db.session.scalars(escalation_queries.listing(current_user, show, reviewers=False).limit(8)).all()
+        context["escalations"] = _built(("escalations", show), lambda v: escalation_queries.listing(
+            v, show, reviewers=False).limit(8)).scalars().all()
         context["escalation_labels"] = ESCALATION_LABELS
     if role == roles.SCHOOL_ADMIN:
-        context["awaiting"] = plan_queries.awaiting_approval(current_user)
-        context["overdue_reviews"] = db.session.scalars(case_queries.list_cases(current_user, "review_overdue").limit(10)).all()
+        context["awaiting"] = _built("awaiting", plan_queries.awaiting_approval_query).scalars().all()
+        context["overdue_reviews"] = _built("overdue_reviews", lambda v: case_queries.list_cases(
+            v, "review_overdue").limit(10)).scalars().all()
     if role == roles.TEACHER:
         if current_user.class_name:
-            context["my_class"] = db.session.scalars(
-                student_queries.visible_students(current_user)
-                .where(Student.class_name == current_user.class_name, Student.status == ACTIVE)
-                .order_by(Student.search_name)
-            ).all()
+            context["my_class"] = _built("my_class", lambda v: student_queries.visible_students(v).where(
+                Student.class_name == v.class_name, Student.status == ACTIVE).order_by(Student.search_name)
+            ).scalars().all()
     elif role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
-        context["classes"] = student_queries.class_names(current_user)
+        context["classes"] = student_queries.class_names(
+            current_user, _built("classes", student_queries.class_names_query).scalars().all())
     elif role == roles.REGIONAL_REVIEWER:
         # the schools that need the directorate first: overdue, then most awaiting; the rest are in the overview
         context["overview"] = escalation_queries.needing_attention(current_user, 10)
     elif role == roles.SYSADMIN:
-        regions, schools, users = one_row(db.session, *(select(func.count()).select_from(model)
-                                                         for model in (Region, School, User)))
+        statement, widths = built_once("sysadmin_counts", lambda: side_by_side(
+            *(select(func.count()).select_from(model) for model in (Region, School, User))))
+        regions, schools, users = split_row(db.session.execute(statement).one(), widths)
         context["counts"] = {"regions": regions[0], "schools": schools[0], "users": users[0]}
     return render_template(f"dashboard/{role}.html", **context)
+
+
+def _built(name, build):
+    """Run a home-page statement built once per kind of viewer: `build` gets a BoundViewer (portal.db)."""
+    key = (*(name if isinstance(name, tuple) else (name,)), *BoundViewer.key(current_user))
+    statement = built_once(("home", *key), lambda: build(BoundViewer(current_user)))
+    return db.session.execute(statement, BoundViewer.params(current_user))
 
 
 def _school_counts() -> dict:

@@ -131,10 +131,14 @@ def reviews_of(case_id: int) -> list[Review]:
 
 def awaiting_approval(viewer) -> list[Plan]:
     """Submitted versions of the administrator's school, oldest first."""
-    return list(db.session.scalars(
+    return list(db.session.scalars(awaiting_approval_query(viewer)))
+
+
+def awaiting_approval_query(viewer):
+    return (
         select(Plan).options(joinedload(Plan.author))
         .join(SupportCase, SupportCase.id == Plan.case_id)
         .options(joinedload(Plan.case).joinedload(SupportCase.student))
         .where(Plan.status == SUBMITTED, SupportCase.school_id == viewer.school_id, case_scope(viewer))
         .order_by(Plan.submitted_at)
-    ))
+    )

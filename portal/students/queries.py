@@ -72,12 +72,12 @@ def iin_taken(iin: str, *, exclude_id: int | None = None) -> bool:
     return db.session.scalar(query) > 0
 
 
-def class_names(viewer) -> list[str]:
-    query = (
-        visible_students(viewer)
-        .with_only_columns(Student.class_name)
-        .where(Student.status == ACTIVE)
-        .distinct()
-    )
-    names = db.session.scalars(query).all()
+def class_names(viewer, names=None) -> list[str]:
+    """The school's classes in school order (5А before 10Б); `names` when the caller has read them already."""
+    if names is None:
+        names = db.session.scalars(class_names_query(viewer)).all()
     return sorted(names, key=lambda c: (int("".join(ch for ch in c if ch.isdigit()) or 0), c))
+
+
+def class_names_query(viewer):
+    return visible_students(viewer).with_only_columns(Student.class_name).where(Student.status == ACTIVE).distinct()
