@@ -1,10 +1,11 @@
 """Locale and timezone selection: the user's choice, then the browser's, then the default."""
 
+import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import Locale, dates
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
@@ -19,6 +20,25 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
 
 
+_NUMERIC = {
+    "d": lambda v: str(v.day), "dd": lambda v: f"{v.day:02d}", "M": lambda v: str(v.month),
+    "MM": lambda v: f"{v.month:02d}", "y": lambda v: str(v.year), "yy": lambda v: f"{v.year % 100:02d}",
+    "H": lambda v: str(v.hour), "HH": lambda v: f"{v.hour:02d}", "h": lambda v: str(v.hour % 12 or 12),
+    "mm": lambda v: f"{v.minute:02d}",
+}
+_FIELD = re.compile(r"%\((\w+)\)s")
+
+
+def _formatter(pattern, locale):
+    """A function giving what pattern.apply(value, locale) gives: plain arithmetic where every field of the
+    pattern is a number (day, month, year, hour, minute), Babel's own formatting otherwise (month names)."""
+    fields = set(_FIELD.findall(pattern.format))
+    if not fields <= set(_NUMERIC):
+        return lambda value: pattern.apply(value, locale)
+    template = pattern.format
+    return lambda value: template % {name: _NUMERIC[name](value) for name in fields}
+
+
 @lru_cache(maxsize=16)
 def _patterns(locale_name: str):
     """A language's short date-time and medium date patterns, parsed once (Babel looks them up on every call).
@@ -26,19 +46,28 @@ def _patterns(locale_name: str):
     The output is exactly Babel's format_datetime(…, "short") and format_date(…, "medium"), which the tests
     compare for every language; a list of a hundred timestamps costs a tenth of what it did."""
     locale = Locale.parse(locale_name)
-    return (locale, dates.get_datetime_format("short", locale).replace("'", ""),
-            dates.parse_pattern(dates.get_date_format("short", locale)),
-            dates.parse_pattern(dates.get_time_format("short", locale)),
-            dates.parse_pattern(dates.get_date_format("medium", locale)))
+    joined = dates.get_datetime_format("short", locale).replace("'", "")
+    date_short = _formatter(dates.parse_pattern(dates.get_date_format("short", locale)), locale)
+    time_short = _formatter(dates.parse_pattern(dates.get_time_format("short", locale)), locale)
+    medium = _formatter(dates.parse_pattern(dates.get_date_format("medium", locale)), locale)
+    return joined, date_short, time_short, medium
+
+
+def _request_patterns():
+    """This request's patterns and time zone (read once per request)."""
+    found = g.get("_portal_dates")
+    if found is None:
+        found = g._portal_dates = (_patterns(str(get_locale())), get_timezone())
+    return found
 
 
 def local_datetime(value):
     """Show a stored naive-UTC datetime in Asia/Almaty, in the user's language."""
     if value is None:
         return ""
-    locale, joined, date_pattern, time_pattern, _medium = _patterns(str(get_locale()))
-    value = value.replace(tzinfo=UTC).astimezone(get_timezone())
-    return joined.replace("{0}", time_pattern.apply(value, locale)).replace("{1}", date_pattern.apply(value, locale))
+    (joined, date_short, time_short, _medium), zone = _request_patterns()
+    value = value.replace(tzinfo=UTC).astimezone(zone)
+    return joined.replace("{0}", time_short(value)).replace("{1}", date_short(value))
 
 
 def local_date(value):
@@ -49,7 +78,7 @@ def local_date(value):
         from portal.clock import to_local
 
         value = to_local(datetime.fromisoformat(value)).date() if "T" in value else date.fromisoformat(value)
-    elif isinstance(value, datetime):
-        value = value.replace(tzinfo=UTC).astimezone(get_timezone()).date()
-    locale, *_rest, medium = _patterns(str(get_locale()))
-    return medium.apply(value, locale)
+    (*_short, medium), zone = _request_patterns()
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=UTC).astimezone(zone).date()
+    return medium(value)
