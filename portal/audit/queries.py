@@ -43,7 +43,7 @@ def actors_of(items) -> dict[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def viewers_of_case(case, limit: int = 100) -> list:
+def viewers_of_case(case, limit: int) -> list:
     """Who opened this case, its plan, its escalations or the student's profile: newest first.
 
     Rows of (at, action, object_id, actor_role, actor_name), actor_name None for an account since removed."""

@@ -74,8 +74,9 @@ def _page(case, status: int = 200, **forms):
         "problem": forms.get("problem"),
         "escalations": escalation_queries.of_case(case.id) if manager else [],
         "interview_on": escalation_queries.interview_recorded(case.student_id),
-        "viewers": audit_queries.viewers_of_case(case)
+        "viewers": audit_queries.viewers_of_case(case, VIEWERS_ON_PAGE + 1)
         if current_user.role == roles.SCHOOL_ADMIN and current_user.school_id == case.school_id else None,
+        "viewers_on_page": VIEWERS_ON_PAGE,
     }
     if manager:
         version = str(case.version)
@@ -113,6 +114,22 @@ def chronology_page(case_id: int):
     db.session.commit()
     return render_template("cases/chronology.html", case=case, entries=chronology.for_case(current_user, case),
                            labels=LABELS)
+
+
+VIEWERS_ON_PAGE = 20  # the case page shows the latest openings; the rest are one link away
+VIEWERS_IN_FULL = 1000
+
+
+@bp.get("/<int:case_id>/viewers")
+@allow(roles.SCHOOL_ADMIN)
+def viewers(case_id: int):
+    """Who viewed this record, in full: every opening of the case, its plan, its escalations and the student's
+    profile, newest first (the latest thousand; the school's audit log keeps every one)."""
+    case = queries.get_case_for(current_user, case_id)
+    record("audit.read", object_type="case", object_id=case.id, school_id=case.school_id)
+    db.session.commit()
+    return render_template("cases/viewers.html", case=case, limit=VIEWERS_IN_FULL,
+                           viewers=audit_queries.viewers_of_case(case, VIEWERS_IN_FULL))
 
 
 def _stale(case):

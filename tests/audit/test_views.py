@@ -150,3 +150,33 @@ def test_the_log_keeps_its_filters_while_paging(as_user):
 @pytest.mark.parametrize("before", ["0", "-3", "99999999999999999999"])
 def test_an_absurd_page_position_is_400(as_user, before):
     assert as_user("admin@school1.demo").get(f"/audit?before={before}").status_code == 400
+
+
+def test_the_case_page_shows_the_latest_openings_and_links_to_all_of_them(as_user):
+    from tests.conftest import audit_actions
+
+    case = teams_case()
+    admin = as_user("admin@school1.demo")
+    page = admin.get(f"/cases/{case.id}").get_data(as_text=True)
+    few = viewers_section(page).count("<tr>") - 1  # the header row
+    assert f"/cases/{case.id}/viewers" not in page  # no more openings than the panel shows
+    teacher = as_user("teacher@school1.demo")
+    for _ in range(24):
+        teacher.get(f"/cases/{case.id}")
+    page = admin.get(f"/cases/{case.id}").get_data(as_text=True)
+    section = viewers_section(page)
+    assert section.count("<tr>") - 1 == 20 and f'href="/cases/{case.id}/viewers"' in section
+    before = len(audit_actions("audit.read"))
+    full = admin.get(f"/cases/{case.id}/viewers")
+    assert full.status_code == 200
+    html = full.get_data(as_text=True)
+    assert html.count("<tr>") - 1 == few + 24 + 1  # every opening, the administrator's second one included
+    assert "<title>Who viewed this record · Support case #" in html and "Гульнара Сапарова" in html
+    assert len(audit_actions("audit.read")) == before + 1  # reading who viewed is itself recorded
+
+
+@pytest.mark.parametrize("email", ["psychologist@school1.demo", "teacher@school1.demo", "admin@school2.demo"])
+def test_only_the_schools_administrators_get_the_full_list(as_user, email):
+    case = teams_case()
+    status = as_user(email).get(f"/cases/{case.id}/viewers").status_code
+    assert status == (404 if email == "admin@school2.demo" else 403)

@@ -233,6 +233,8 @@ def _demo_case_paths(email: str) -> list[str]:
         if "teacher" not in email and "reviewer" not in email:
             paths += [f"/cases/{case.id}/chronology", f"/students/{case.student_id}",
                       f"/cases/{escalation.case_id}", f"/cases/{case.id}/escalations/new"]
+        if "admin" in email:
+            paths.append(f"/cases/{case.id}/viewers")
         if "reviewer" in email:
             paths = [f"/escalations/{escalation.id}"]
         return paths

@@ -84,6 +84,7 @@ MATRIX = [
     Route("/cases", "GET", SCHOOL_STAFF),
     Route("/cases/<int:case_id>", "GET", SCHOOL_STAFF, obj="case"),
     Route("/cases/<int:case_id>/chronology", "GET", MANAGERS, obj="case"),
+    Route("/cases/<int:case_id>/viewers", "GET", (roles.SCHOOL_ADMIN,), obj="case"),
     Route("/cases/<int:case_id>/council", "POST", (roles.SCHOOL_ADMIN,), obj="case"),
     Route("/cases/<int:case_id>/team", "POST", MANAGERS, obj="case"),
     Route("/cases/<int:case_id>/team/<int:user_id>/remove", "POST", MANAGERS, obj="case"),
@@ -421,7 +422,7 @@ def _title_is_plain_text(route: Route, response) -> None:
     """A page's <title> is text: markup there would be shown to the user in the browser's tab."""
     if response.status_code == 200 and response.mimetype == "text/html":
         for title in TITLE.findall(response.data):
-            assert b"<" not in title and len(title) < 200, (route.rule, title[:200])
+            assert b"<" not in title and len(title.decode()) < 200, (route.rule, title[:400].decode(errors="replace"))
 
 
 def _check_plain(route: Route, role: str, response) -> None:
