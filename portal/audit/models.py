@@ -10,7 +10,7 @@ from portal.db import Base
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)  # who viewed a record
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id", "id"),)  # who viewed a record
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)

@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Integer, and_, bindparam, or_, select
+from sqlalchemy import Integer, and_, bindparam, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from portal.audit.models import AuditEvent
@@ -53,28 +53,36 @@ def viewers_of_case(case, limit: int) -> list:
 
 
 def _viewers_statement():
+    # One branch per kind of record, each an index lookup on (object_type, object_id): the plans and escalations
+    # of the case are joined, not tested with IN (subquery), which made PostgreSQL read every plan and escalation
+    # event of the region (8 ms at scale 1) before filtering.
     from portal.escalations.models import Escalation
     from portal.plans.models import Plan
 
     case_id = bindparam("case_id", type_=Integer)
-    plan_ids = select(Plan.id).where(Plan.case_id == case_id).scalar_subquery()
-    escalation_ids = select(Escalation.id).where(Escalation.case_id == case_id).scalar_subquery()
+    columns = (AuditEvent.id, AuditEvent.at, AuditEvent.action, AuditEvent.object_id, AuditEvent.actor_role,
+               AuditEvent.actor_id)
+    seen = (AuditEvent.action.in_(VIEW_ACTIONS), AuditEvent.school_id == bindparam("school_id", type_=Integer))
+    limit = bindparam("limit", type_=Integer)
+
+    def latest(query):  # each branch stops at the limit, reading the index (object_type, object_id, id) backwards
+        return select(query.order_by(AuditEvent.id.desc()).limit(limit).subquery())
+
+    openings = union_all(
+        latest(select(*columns).where(*seen, AuditEvent.object_type == "case", AuditEvent.object_id == case_id)),
+        latest(select(*columns).where(*seen, AuditEvent.object_type == "student",
+                                      AuditEvent.object_id == bindparam("student_id", type_=Integer))),
+        latest(select(*columns).join(Plan, and_(AuditEvent.object_type == "plan", AuditEvent.object_id == Plan.id))
+               .where(*seen, Plan.case_id == case_id)),
+        latest(select(*columns).join(Escalation, and_(AuditEvent.object_type == "escalation",
+                                                      AuditEvent.object_id == Escalation.id))
+               .where(*seen, Escalation.case_id == case_id)),
+    ).subquery()
     actor = aliased(User)
     return (
-        select(AuditEvent.at, AuditEvent.action, AuditEvent.object_id, AuditEvent.actor_role,
+        select(openings.c.at, openings.c.action, openings.c.object_id, openings.c.actor_role,
                actor.full_name.label("actor_name"))
-        .outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .where(
-            AuditEvent.action.in_(VIEW_ACTIONS),
-            AuditEvent.school_id == bindparam("school_id", type_=Integer),
-            or_(
-                and_(AuditEvent.object_type == "case", AuditEvent.object_id == case_id),
-                and_(AuditEvent.object_type == "student",
-                     AuditEvent.object_id == bindparam("student_id", type_=Integer)),
-                and_(AuditEvent.object_type == "plan", AuditEvent.object_id.in_(plan_ids)),
-                and_(AuditEvent.object_type == "escalation", AuditEvent.object_id.in_(escalation_ids)),
-            ),
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(bindparam("limit", type_=Integer))
+        .outerjoin(actor, actor.id == openings.c.actor_id)
+        .order_by(openings.c.id.desc())
+        .limit(limit)
     )

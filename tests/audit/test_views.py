@@ -180,3 +180,23 @@ def test_only_the_schools_administrators_get_the_full_list(as_user, email):
     case = teams_case()
     status = as_user(email).get(f"/cases/{case.id}/viewers").status_code
     assert status == (404 if email == "admin@school2.demo" else 403)
+
+
+def test_openings_of_the_plan_and_escalations_count_as_viewing_the_case(as_user):
+    from portal.escalations.models import Escalation
+    from portal.plans.models import Plan
+
+    case = teams_case()
+    with in_app():
+        plan_id = db.session.scalar(select(Plan.id).where(Plan.case_id == case.id).order_by(Plan.id))
+        school1 = user("admin@school1.demo").school_id
+        escalation = db.session.scalar(select(Escalation).where(Escalation.school_id == school1,
+                                                                Escalation.status != "draft").order_by(Escalation.id))
+    psychologist, admin = as_user("psychologist@school1.demo"), as_user("admin@school1.demo")
+    assert psychologist.get(f"/cases/{case.id}/plan/{plan_id}").status_code == 200
+    assert psychologist.get(f"/escalations/{escalation.id}").status_code == 200
+    section = viewers_section(admin.get(f"/cases/{case.id}").get_data(as_text=True))
+    rows = section.split("<tr>")[2:]  # newest first: the administrator's opening, then the psychologist's plan
+    assert "case.read" in rows[0] and f"<code>plan.read</code> #{plan_id}" in rows[1]
+    section = viewers_section(admin.get(f"/cases/{escalation.case_id}").get_data(as_text=True))
+    assert f"<code>escalation.read</code> #{escalation.id}" in section.split("<tr>")[3]
