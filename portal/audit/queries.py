@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Integer, and_, bindparam, or_, select, union_all
+from sqlalchemy import Integer, bindparam, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from portal.audit.models import AuditEvent
@@ -43,40 +43,35 @@ def actors_of(items) -> dict[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def viewers_of_case(case, limit: int) -> list:
-    """Who opened this case, its plan, its escalations or the student's profile: newest first.
+def viewers_of_case(case, limit: int, plan_ids, escalation_ids) -> list:
+    """Who opened this case, its plans (`plan_ids`), its escalations (`escalation_ids`) or the student's profile:
+    newest first. The caller has the case's plans and escalations loaded already.
 
     Rows of (at, action, object_id, actor_role, actor_name), actor_name None for an account since removed."""
     statement = built_once("viewers_of_case", _viewers_statement)
     return db.session.execute(statement, {"case_id": case.id, "school_id": case.school_id,
-                                          "student_id": case.student_id, "limit": limit}).all()
+                                          "student_id": case.student_id, "limit": limit,
+                                          "plan_ids": list(plan_ids), "escalation_ids": list(escalation_ids)}).all()
 
 
 def _viewers_statement():
-    # One branch per kind of record, each an index lookup on (object_type, object_id): the plans and escalations
-    # of the case are joined, not tested with IN (subquery), which made PostgreSQL read every plan and escalation
-    # event of the region (8 ms at scale 1) before filtering.
-    from portal.escalations.models import Escalation
-    from portal.plans.models import Plan
-
-    case_id = bindparam("case_id", type_=Integer)
+    # One branch per kind of record, each an index lookup on (object_type, object_id, id) read newest first and
+    # stopped at the limit. The plans and escalations come as ids: joined or tested with IN (subquery), PostgreSQL
+    # read every plan and escalation event of the region before filtering (8-12 ms at scale 1).
     columns = (AuditEvent.id, AuditEvent.at, AuditEvent.action, AuditEvent.object_id, AuditEvent.actor_role,
                AuditEvent.actor_id)
     seen = (AuditEvent.action.in_(VIEW_ACTIONS), AuditEvent.school_id == bindparam("school_id", type_=Integer))
     limit = bindparam("limit", type_=Integer)
 
-    def latest(query):  # each branch stops at the limit, reading the index (object_type, object_id, id) backwards
+    def latest(object_type, object_ids):
+        query = select(*columns).where(*seen, AuditEvent.object_type == object_type, object_ids)
         return select(query.order_by(AuditEvent.id.desc()).limit(limit).subquery())
 
     openings = union_all(
-        latest(select(*columns).where(*seen, AuditEvent.object_type == "case", AuditEvent.object_id == case_id)),
-        latest(select(*columns).where(*seen, AuditEvent.object_type == "student",
-                                      AuditEvent.object_id == bindparam("student_id", type_=Integer))),
-        latest(select(*columns).join(Plan, and_(AuditEvent.object_type == "plan", AuditEvent.object_id == Plan.id))
-               .where(*seen, Plan.case_id == case_id)),
-        latest(select(*columns).join(Escalation, and_(AuditEvent.object_type == "escalation",
-                                                      AuditEvent.object_id == Escalation.id))
-               .where(*seen, Escalation.case_id == case_id)),
+        latest("case", AuditEvent.object_id == bindparam("case_id", type_=Integer)),
+        latest("student", AuditEvent.object_id == bindparam("student_id", type_=Integer)),
+        latest("plan", AuditEvent.object_id.in_(bindparam("plan_ids", expanding=True, type_=Integer))),
+        latest("escalation", AuditEvent.object_id.in_(bindparam("escalation_ids", expanding=True, type_=Integer))),
     ).subquery()
     actor = aliased(User)
     return (

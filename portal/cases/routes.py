@@ -74,10 +74,12 @@ def _page(case, status: int = 200, **forms):
         "problem": forms.get("problem"),
         "escalations": escalation_queries.of_case(case.id) if manager else [],
         "interview_on": escalation_queries.interview_recorded(case.student_id),
-        "viewers": audit_queries.viewers_of_case(case, VIEWERS_ON_PAGE + 1)
-        if current_user.role == roles.SCHOOL_ADMIN and current_user.school_id == case.school_id else None,
+        "viewers": None,
         "viewers_on_page": VIEWERS_ON_PAGE,
     }
+    if current_user.role == roles.SCHOOL_ADMIN and current_user.school_id == case.school_id:
+        context["viewers"] = audit_queries.viewers_of_case(case, VIEWERS_ON_PAGE + 1, [p.id for p in plans],
+                                                           [e.id for e in context["escalations"]])
     if manager:
         version = str(case.version)
         context["council_form"] = forms.get("council_form") or CouncilForm(formdata=None, obj=case, version=version)
@@ -128,8 +130,9 @@ def viewers(case_id: int):
     case = queries.get_case_for(current_user, case_id)
     record("audit.read", object_type="case", object_id=case.id, school_id=case.school_id)
     db.session.commit()
-    return render_template("cases/viewers.html", case=case, limit=VIEWERS_IN_FULL,
-                           viewers=audit_queries.viewers_of_case(case, VIEWERS_IN_FULL))
+    viewers = audit_queries.viewers_of_case(case, VIEWERS_IN_FULL, [p.id for p in plan_queries.versions_of(case.id)],
+                                            [e.id for e in escalation_queries.of_case(case.id)])
+    return render_template("cases/viewers.html", case=case, limit=VIEWERS_IN_FULL, viewers=viewers)
 
 
 def _stale(case):
