@@ -49,3 +49,31 @@ def test_orm_and_core_results_are_unchanged(app):
             row = db.session.execute(text("SELECT count(*) AS n, max(email) AS last FROM users")).one()
             assert [u.id for u in users] == sorted(u.id for u in users) and users[0].email
             assert row.n > 0 and row._mapping["last"] == row.last
+
+
+def test_prepared_statements_outlive_a_rollback_but_not_a_schema_change(app):
+    """A statement run often enough is prepared once per connection and stays prepared when a request's
+    transaction is rolled back (every request ends so); dropping or altering anything still clears the cache."""
+    with in_app():
+        connection = _raw(app)
+        try:
+            conn = connection.driver_connection
+            prepared = "SELECT count(*) FROM pg_prepared_statements"
+            with conn.cursor() as cursor:
+                for _ in range(conn.prepare_threshold + 1):
+                    cursor.execute("SELECT id FROM users WHERE id = %s", (1,))
+                cursor.execute(prepared)
+                assert cursor.fetchone()[0] >= 1
+            conn.rollback()
+            with conn.cursor() as cursor:
+                cursor.execute(prepared)
+                assert cursor.fetchone()[0] >= 1  # psycopg alone would have deallocated everything here
+                cursor.execute("SELECT id FROM users WHERE id = %s", (1,))
+                assert cursor.fetchone() in (None, (1,))  # the kept statement still runs
+                cursor.execute("CREATE TEMPORARY TABLE bench_scratch (n int)")
+                cursor.execute("DROP TABLE bench_scratch")
+                cursor.execute(prepared)
+                assert cursor.fetchone()[0] == 0  # a DROP clears them, as psycopg does
+            conn.rollback()
+        finally:
+            connection.close()
