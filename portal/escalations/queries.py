@@ -104,9 +104,11 @@ COUNTED = ("queue", "overdue", "mine", "decided_month", "drafts")
 def listing(viewer, show: str = "queue", school_id: int | None = None, *, reviewers: bool = True):
     """The queue (regional) or the school's list, filtered; urgent first, then by deadline (the home page's
     extract shows no reviewer, so it loads none)."""
-    loads = [joinedload(Escalation.school), joinedload(Escalation.student)]
+    # schools, children and reviewers are read for the page's rows only (a join before the ORDER BY … LIMIT made
+    # PostgreSQL join and sort the whole region's queue: 4.7 ms at scale 1, growing with the region)
+    loads = [selectinload(Escalation.school), selectinload(Escalation.student)]
     if reviewers:
-        loads.append(joinedload(Escalation.claimed_by))
+        loads.append(selectinload(Escalation.claimed_by))
     query = select(Escalation).options(*loads).where(escalation_scope(viewer))
     if school_id is not None:
         query = query.where(Escalation.school_id == school_id)
@@ -276,7 +278,7 @@ def needing_attention(viewer, limit: int = 10) -> list[dict]:
         conditions = _outcome_conditions()
         awaiting, overdue = (func.count().filter(conditions[key]) for key in ("queue", "overdue"))
         return (select(Escalation.school_id).join(School, School.id == Escalation.school_id)
-                .where(escalation_scope(BoundViewer(viewer)))
+                .where(escalation_scope(BoundViewer(viewer)), conditions["queue"])  # only what awaits is ranked
                 .group_by(Escalation.school_id, School.name).having(awaiting > 0)
                 .order_by(overdue.desc(), awaiting.desc(), School.name, Escalation.school_id)
                 .limit(bindparam("limit", type_=Integer)))
