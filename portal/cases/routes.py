@@ -70,7 +70,8 @@ def _page(case, status: int = 200, **forms):
         "reads_confidential": queries.reads_confidential(current_user, case),
         "today": local_today(),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
-        "confidential_form": forms.get("confidential_form") or NoteForm(formdata=None, prefix="confidential"),
+        "confidential_form": (forms.get("confidential_form") or NoteForm(formdata=None, prefix="confidential"))
+        if queries.reads_confidential(current_user, case) else None,
         "problem": forms.get("problem"),
         "escalations": escalation_queries.of_case(case.id) if manager else [],
         "interview_on": escalation_queries.interview_recorded(case.student_id),
@@ -82,9 +83,13 @@ def _page(case, status: int = 200, **forms):
                                                            [e.id for e in context["escalations"]])
     if manager:
         version = str(case.version)
-        context["council_form"] = forms.get("council_form") or CouncilForm(formdata=None, obj=case, version=version)
-        context["close_form"] = forms.get("close_form") or CloseForm(formdata=None, version=version)
-        context["reopen_form"] = forms.get("reopen_form") or ReopenForm(formdata=None, version=version)
+        # only the forms the page shows: the council's for administrators, closing or reopening by the status
+        if current_user.role == roles.SCHOOL_ADMIN:
+            context["council_form"] = forms.get("council_form") or CouncilForm(formdata=None, obj=case, version=version)
+        if case.status != CLOSED:
+            context["close_form"] = forms.get("close_form") or CloseForm(formdata=None, version=version)
+        else:
+            context["reopen_form"] = forms.get("reopen_form") or ReopenForm(formdata=None, version=version)
         member_form = forms.get("member_form") or MemberForm(formdata=None)
         member_form.user_id.choices = _member_choices(case)
         context["member_form"] = member_form
