@@ -1,6 +1,6 @@
 """Declarative base with a constraint naming convention, and common mixins."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Date, DateTime, Integer, MetaData, Select, String, bindparam, select, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -44,12 +44,6 @@ def split_row(row, widths: list[int]) -> list[tuple]:
         rows.append(tuple(row[start:start + width]))
         start += width
     return rows
-
-
-def one_row(session, *queries: Select) -> list[tuple]:
-    """Several one-row aggregate queries in one round trip. Returns each query's row, in order."""
-    statement, widths = side_by_side(*queries)
-    return split_row(session.execute(statement).one(), widths)
 
 
 _built: dict = {}
@@ -104,16 +98,24 @@ class BoundViewer:
         return {name: getattr(viewer, attribute) for attribute, name, _t in cls._PARAMS}
 
 
+def built_for(name, viewer, build) -> tuple:
+    """built_once per kind of viewer: `build` gets a BoundViewer. Returns the statement and this viewer's
+    parameters, to which a caller adds its own."""
+    statement = built_once((name, *BoundViewer.key(viewer)), lambda: build(BoundViewer(viewer)))
+    return statement, BoundViewer.params(viewer)
+
+
+def at_run(value, type_):
+    """A bound parameter whose value `value()` gives when the statement runs (the clock, say), so a statement
+    built once (or cached by SQLAlchemy) never keeps the value of the moment it was built."""
+    return bindparam(None, callable_=value, type_=type_)
+
+
 def clock_now():
-    """The current time as a bound parameter read when the statement runs, so a statement built once (or cached
-    by SQLAlchemy) never keeps the moment it was built."""
-    return bindparam(None, callable_=now, type_=DateTime)
+    """The current time, read when the statement runs."""
+    return at_run(now, DateTime)
 
 
 def clock_today(days: int = 0):
     """Today in Almaty (plus `days`), read when the statement runs."""
-    if days:
-        from datetime import timedelta
-
-        return bindparam(None, callable_=lambda: local_today() + timedelta(days=days), type_=Date)
-    return bindparam(None, callable_=local_today, type_=Date)
+    return at_run(lambda: local_today() + timedelta(days=days), Date)

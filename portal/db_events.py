@@ -52,9 +52,6 @@ class _Description(Sequence):
     def __iter__(self):
         return iter(self._all())
 
-    def __eq__(self, other):
-        return list(self._all()) == list(other)
-
     def __repr__(self):
         return repr(self._all())
 

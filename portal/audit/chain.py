@@ -61,7 +61,7 @@ def _chain(session: Session) -> None:
         item.hash = last = row_digest(item)
         rows.append({name: getattr(item, name) for name in (*CHAINED_FIELDS, "seq", "prev_hash", "hash")})
     # a Core INSERT: the events are written, never read back, so the ORM's unit of work is not needed
-    session.execute(built_once("audit_insert", lambda: insert(AuditEvent.__table__)), rows if len(rows) > 1 else rows[0])
+    session.execute(built_once("audit_insert", lambda: insert(AuditEvent.__table__)), rows)
     session.execute(built_once("audit_head_move", lambda: update(head).where(head.c.id == 1).values(
         seq=bindparam("new_seq"), hash=bindparam("new_hash"))), {"new_seq": seq, "new_hash": last})
 

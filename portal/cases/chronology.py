@@ -28,7 +28,7 @@ from portal.auth.models import User
 from portal.cases.models import CLOSE_OUTCOME_LABELS, SupportCase
 from portal.concerns.models import STATUS_LABELS as CONCERN_STATUS
 from portal.concerns.models import Concern, ConcernAddendum
-from portal.db import BoundViewer, built_once
+from portal.db import built_for
 from portal.extensions import db
 from portal.plans.models import REVIEW_DECISION_LABELS, Measure, MeasureLog, Plan, Review
 from portal.plans.models import STATUS_LABELS as PLAN_STATUS
@@ -72,8 +72,8 @@ def _branch(kind, source, *, id_, ref, at=None, day=None, n=None, code=None, who
 
 def _rows(viewer, student_id: int):
     # one statement per kind of viewer, built once (the concern scope branches on the role in Python)
-    statement = built_once(("chronology", *BoundViewer.key(viewer)), lambda: _statement(BoundViewer(viewer)))
-    return db.session.execute(statement, {"student_id": student_id, **BoundViewer.params(viewer)}).all()
+    statement, params = built_for("chronology", viewer, _statement)
+    return db.session.execute(statement, {**params, "student_id": student_id}).all()
 
 
 def _statement(viewer):

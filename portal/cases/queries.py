@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal.audit.services import record
 from portal.auth import roles
 from portal.cases.models import CLOSED, CaseMember, CaseNote, ConfidentialNote, SupportCase
-from portal.db import BoundViewer, built_once, clock_today
+from portal.db import built_for, built_once, clock_today
 from portal.extensions import db
 from portal.students.models import Student
 
@@ -43,15 +43,15 @@ def reads_confidential(viewer, case: SupportCase) -> bool:
 
 
 def get_case_for(viewer, case_id: int) -> SupportCase:
-    statement = built_once(("case_for", *BoundViewer.key(viewer)), lambda: (
+    statement, params = built_for("case_for", viewer, lambda bound: (
         select(SupportCase)
         .options(
             joinedload(SupportCase.student),
             joinedload(SupportCase.lead),
             joinedload(SupportCase.members).joinedload(CaseMember.user),
         )
-        .where(SupportCase.id == bindparam("case_id", type_=Integer), case_scope(BoundViewer(viewer)))))
-    case = db.session.scalars(statement, {"case_id": case_id, **BoundViewer.params(viewer)}).unique().one_or_none()
+        .where(SupportCase.id == bindparam("case_id", type_=Integer), case_scope(bound))))
+    case = db.session.scalars(statement, {**params, "case_id": case_id}).unique().one_or_none()
     if case is None:
         record("authz.deny", object_type="case", object_id=case_id, outcome="denied")
         db.session.commit()

@@ -55,23 +55,25 @@ def index():
 
 def _page(case, status: int = 200, **forms):
     manager = queries.is_case_manager(current_user, case)
+    reads_confidential = queries.reads_confidential(current_user, case)
+    member = queries.is_member(current_user, case)
     plans = plan_queries.versions_of(case.id)
     context = {
         "case": case,
         "labels": LABELS,
         "manager": manager,
-        "member": queries.is_member(current_user, case),
+        "member": member,
         "plans": plans,
         "in_force": plan_queries.in_force(plans),
         "working": plan_queries.working_version(plans),
         "reviews": plan_queries.reviews_of(case.id),
-        "notes": queries.team_notes(case.id) if manager or queries.is_member(current_user, case) else [],
+        "notes": queries.team_notes(case.id) if manager or member else [],
         "confidential": queries.confidential_notes(current_user, case),
-        "reads_confidential": queries.reads_confidential(current_user, case),
+        "reads_confidential": reads_confidential,
         "today": local_today(),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "confidential_form": (forms.get("confidential_form") or NoteForm(formdata=None, prefix="confidential"))
-        if queries.reads_confidential(current_user, case) else None,
+        if reads_confidential else None,
         "problem": forms.get("problem"),
         "escalations": escalation_queries.of_case(case.id) if manager else [],
         "interview_on": escalation_queries.interview_recorded(case.student_id),

@@ -8,23 +8,23 @@ them; everybody sees what they reported themselves, as a status ladder.
 from datetime import timedelta
 
 from flask import abort, current_app
-from sqlalchemy import ColumnElement, DateTime, and_, bindparam, case, false, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record
 from portal.auth import roles
 from portal.clock import now
 from portal.concerns.models import OPEN_STATUSES, SUBMITTED, Concern, ConcernAddendum
-from portal.db import clock_now
+from portal.db import at_run, clock_now
 from portal.extensions import db
 from portal.students.models import Student
 
 
 def triage_scope(viewer) -> ColumnElement[bool]:
     """Concerns the viewer triages (reads in full)."""
-    if viewer.role == roles.PSYCHOLOGIST and viewer.school_id is not None:
+    if viewer.role == roles.PSYCHOLOGIST and viewer.school_id:
         return and_(Concern.school_id == viewer.school_id, Concern.involves_staff.is_(False))
-    if viewer.role == roles.SCHOOL_ADMIN and viewer.school_id is not None:
+    if viewer.role == roles.SCHOOL_ADMIN and viewer.school_id:
         return and_(
             Concern.school_id == viewer.school_id,
             or_(Concern.involved_staff_id.is_(None), Concern.involved_staff_id != viewer.id),
@@ -133,7 +133,7 @@ def pattern_settings() -> tuple:
 def pattern_alerts_query(viewer):
     config = current_app.config
     window = timedelta(days=config["PATTERN_WINDOW_DAYS"])
-    since = bindparam(None, callable_=lambda: now() - window, type_=DateTime)  # read when the statement runs
+    since = at_run(lambda: now() - window, DateTime)
     grouped = (
         select(
             Concern.student_id,

@@ -11,7 +11,7 @@ from portal.cases import queries as case_queries
 from portal.clock import local_today, now
 from portal.concerns import queries as concern_queries
 from portal.concerns.routes import LABELS as CONCERN_LABELS
-from portal.db import BoundViewer, built_once, side_by_side, split_row
+from portal.db import built_for, built_once, side_by_side, split_row
 from portal.escalations import queries as escalation_queries
 from portal.escalations.routes import LABELS as ESCALATION_LABELS
 from portal.extensions import db
@@ -73,17 +73,13 @@ def index():
 
 def _built(name, build):
     """Run a home-page statement built once per kind of viewer: `build` gets a BoundViewer (portal.db)."""
-    key = (*(name if isinstance(name, tuple) else (name,)), *BoundViewer.key(current_user))
-    statement = built_once(("home", *key), lambda: build(BoundViewer(current_user)))
-    return db.session.execute(statement, BoundViewer.params(current_user))
+    return db.session.execute(*built_for(("home", name), current_user, build))
 
 
 def _school_counts() -> dict:
     """Every count of a psychologist's or administrator's home page, in one query (built once per kind of viewer)."""
-    statement, widths = built_once(("school_counts", *BoundViewer.key(current_user)),
-                                   lambda: _school_counts_statement(BoundViewer(current_user)))
-    row = db.session.execute(statement, BoundViewer.params(current_user)).one()
-    queue, cases, escalations, students, staff = split_row(row, widths)
+    (statement, widths), params = built_for("school_counts", current_user, _school_counts_statement)
+    queue, cases, escalations, students, staff = split_row(db.session.execute(statement, params).one(), widths)
     context = {
         "queue_counts": concern_queries.queue_counts(current_user, queue),
         "case_counts": case_queries.case_counts(current_user, cases),

@@ -15,7 +15,7 @@ from portal.admin.models import School
 from portal.audit.services import record
 from portal.auth import roles
 from portal.clock import local_today
-from portal.db import BoundViewer, built_once, clock_now
+from portal.db import at_run, built_for, built_once, clock_now
 from portal.escalations.models import (
     ACCEPTED,
     AWAITING_DECISION,
@@ -91,7 +91,7 @@ def list_conditions(viewer) -> dict:
         "returned": Escalation.status == RETURNED,
         "declined": Escalation.status == DECLINED,
         "closed": Escalation.status.in_(FINISHED),
-        "decided_month": and_(Escalation.decided_at >= bindparam(None, callable_=month_start, type_=DateTime),
+        "decided_month": and_(Escalation.decided_at >= at_run(month_start, DateTime),
                               Escalation.status.in_((ACCEPTED, RETURNED, DECLINED, CLOSED))),
         "drafts": Escalation.status.in_((DRAFT, RETURNED)),
         "open": Escalation.status.not_in(FINISHED),
@@ -129,10 +129,9 @@ def listing_page(viewer, show: str, school_id: int | None):
     from portal.web.htmx import paginate_built
 
     filtered = school_id is not None
-    return paginate_built(
-        ("escalations", show, filtered, *BoundViewer.key(viewer)),
-        lambda: listing(BoundViewer(viewer), show, bindparam("school_id", type_=Integer) if filtered else None),
-        {**BoundViewer.params(viewer), "school_id": school_id})
+    statement, params = built_for(("escalations", show, filtered), viewer, lambda bound: listing(
+        bound, show, bindparam("school_id", type_=Integer) if filtered else None))
+    return paginate_built(statement, {**params, "school_id": school_id})
 
 
 def counts_query(viewer):
@@ -145,9 +144,7 @@ def counts_query(viewer):
 
 def counts(viewer, row=None) -> dict:
     if row is None:
-        statement = built_once(("escalation_counts", *BoundViewer.key(viewer)),
-                               lambda: counts_query(BoundViewer(viewer)))
-        row = db.session.execute(statement, BoundViewer.params(viewer)).one()
+        row = db.session.execute(*built_for("escalation_counts", viewer, counts_query)).one()
     return dict(zip(COUNTED, row, strict=True))
 
 
@@ -211,23 +208,18 @@ def _overview_rows(viewer, schools: list[School]) -> list[dict]:
     ids = [school.id for school in schools]
     if not ids:
         return []
-    key, params = BoundViewer.key(viewer), {**BoundViewer.params(viewer), "school_ids": ids}
-
-    def by_school_statement():
-        return (select(Escalation.school_id, *_outcome_counts())
-                .where(escalation_scope(BoundViewer(viewer)), Escalation.school_id.in_(_school_ids()))
-                .group_by(Escalation.school_id))
-
-    def waits_statement():
-        return (select(Escalation.school_id, EscalationEvent.waited_minutes)
-                .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
-                .where(escalation_scope(BoundViewer(viewer)), Escalation.school_id.in_(_school_ids()),
-                       EscalationEvent.action.in_(DECISION_ACTIONS), EscalationEvent.waited_minutes.is_not(None)))
-
-    by_school = {r[0]: r[1:] for r in db.session.execute(
-        built_once(("overview_by_school", *key), by_school_statement), params)}
+    by_school_statement, params = built_for("overview_by_school", viewer, lambda bound: (
+        select(Escalation.school_id, *_outcome_counts())
+        .where(escalation_scope(bound), Escalation.school_id.in_(_school_ids())).group_by(Escalation.school_id)))
+    waits_statement, _params = built_for("overview_waits", viewer, lambda bound: (
+        select(Escalation.school_id, EscalationEvent.waited_minutes)
+        .join(Escalation, Escalation.id == EscalationEvent.escalation_id)
+        .where(escalation_scope(bound), Escalation.school_id.in_(_school_ids()),
+               EscalationEvent.action.in_(DECISION_ACTIONS), EscalationEvent.waited_minutes.is_not(None))))
+    params["school_ids"] = ids
+    by_school = {r[0]: r[1:] for r in db.session.execute(by_school_statement, params)}
     waits: dict[int, list[int]] = {}
-    for school_id, minutes in db.session.execute(built_once(("overview_waits", *key), waits_statement), params):
+    for school_id, minutes in db.session.execute(waits_statement, params):
         waits.setdefault(school_id, []).append(minutes)
     rows = []
     for school in schools:
@@ -259,10 +251,8 @@ def overview_page(viewer, page: int, per_page: int) -> tuple[list[dict], dict]:
     on the page are aggregated, so the page costs the same in a region of any size."""
     if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
         return [], dict.fromkeys(OVERVIEW_KEYS, 0)
-    key = BoundViewer.key(viewer)
-    totals_row = db.session.execute(
-        built_once(("overview_totals", *key), lambda: select(*_outcome_counts()).where(
-            escalation_scope(BoundViewer(viewer)))), BoundViewer.params(viewer)).one()
+    totals_row = db.session.execute(*built_for("overview_totals", viewer, lambda bound: select(
+        *_outcome_counts()).where(escalation_scope(bound)))).one()
     schools = db.session.scalars(
         built_once("overview_schools", lambda: select(School).where(School.region_id == _region_id())
                    .order_by(School.name, School.id).limit(bindparam("limit", type_=Integer))
@@ -276,17 +266,17 @@ def needing_attention(viewer, limit: int = 10) -> list[dict]:
     if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
         return []
 
-    def build():
+    def build(bound):
         conditions = _outcome_conditions()
         awaiting, overdue = (func.count().filter(conditions[key]) for key in ("queue", "overdue"))
         return (select(Escalation.school_id).join(School, School.id == Escalation.school_id)
-                .where(escalation_scope(BoundViewer(viewer)), conditions["queue"])  # only what awaits is ranked
+                .where(escalation_scope(bound), conditions["queue"])  # only what awaits is ranked
                 .group_by(Escalation.school_id, School.name).having(awaiting > 0)
                 .order_by(overdue.desc(), awaiting.desc(), School.name, Escalation.school_id)
                 .limit(bindparam("limit", type_=Integer)))
 
-    top = db.session.execute(built_once(("needing_attention", *BoundViewer.key(viewer)), build),
-                             {**BoundViewer.params(viewer), "limit": limit}).scalars().all()
+    statement, params = built_for("needing_attention", viewer, build)
+    top = db.session.execute(statement, {**params, "limit": limit}).scalars().all()
     schools_of = built_once("schools_by_id", lambda: select(School).where(School.id.in_(_school_ids())))
     schools = {s.id: s for s in db.session.scalars(schools_of, {"school_ids": top})} if top else {}
     return _overview_rows(viewer, [schools[i] for i in top])  # in the order chosen above

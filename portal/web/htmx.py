@@ -36,9 +36,10 @@ def paginate(query):
     return db.paginate(query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
-def paginate_built(key, build, params: dict):
+def paginate_built(statement, params: dict):
     """paginate() for a statement built once (portal.db.built_once) with bound parameters: its count and its
-    page are built once as well, and run with `params`. Same page semantics as Flask-SQLAlchemy's."""
+    page are built once as well (keyed by the statement), and run with `params`. Same page semantics as
+    Flask-SQLAlchemy's."""
     from flask import current_app
     from sqlalchemy import Integer, bindparam, func, select
 
@@ -46,9 +47,10 @@ def paginate_built(key, build, params: dict):
     from portal.extensions import db
 
     per_page, page = current_app.config["PAGE_SIZE"], page_number()
-    rows = built_once(("page", key), lambda: build().limit(bindparam("page_limit", type_=Integer))
+    rows = built_once(("page", id(statement)), lambda: statement.limit(bindparam("page_limit", type_=Integer))
                       .offset(bindparam("page_offset", type_=Integer)))
-    counted = built_once(("count", key), lambda: select(func.count()).select_from(build().order_by(None).subquery()))
+    counted = built_once(("count", id(statement)),
+                         lambda: select(func.count()).select_from(statement.order_by(None).subquery()))
     items = db.session.scalars(rows, {**params, "page_limit": per_page, "page_offset": (page - 1) * per_page}).all()
     total = db.session.scalar(counted, params)
     return Page(page, per_page, total, items)

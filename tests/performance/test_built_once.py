@@ -9,7 +9,7 @@ from flask_login import login_user
 from portal import clock
 from portal.cases import queries as case_queries
 from portal.concerns import queries as concern_queries
-from portal.db import BoundViewer, one_row
+from portal.db import BoundViewer, side_by_side, split_row
 from portal.escalations import queries as escalation_queries
 from portal.extensions import db
 from tests.conftest import in_app, user
@@ -25,9 +25,10 @@ def _both(app, email):
     with app.test_request_context("/"):
         login_user(db.session.merge(viewer))
         shared = _school_counts()
-        queue, cases, escalations = one_row(db.session, concern_queries.queue_counts_query(viewer),
-                                            case_queries.case_counts_query(viewer),
-                                            escalation_queries.counts_query(viewer))
+        statement, widths = side_by_side(concern_queries.queue_counts_query(viewer),
+                                         case_queries.case_counts_query(viewer),
+                                         escalation_queries.counts_query(viewer))
+        queue, cases, escalations = split_row(db.session.execute(statement).one(), widths)
         fresh = {"queue_counts": concern_queries.queue_counts(viewer, queue),
                  "case_counts": case_queries.case_counts(viewer, cases),
                  "escalation_counts": escalation_queries.counts(viewer, escalations)}
