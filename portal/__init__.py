@@ -60,7 +60,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.audit import chain
     from portal.auth.sessions import load_user_from_request
     from portal.db_events import install as install_db_events
-    from portal.web.i18n import select_locale
+    from portal.web.i18n import install_gettext, select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -68,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     chain.install()  # audit events are hash-chained as each transaction commits
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_gettext(app.jinja_env)
     login_manager.init_app(app)
     login_manager.session_protection = None
     login_manager.request_loader(load_user_from_request)

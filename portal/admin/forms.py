@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.students.forms import CLASS_PATTERN
-from portal.web.forms import SafeForm, strip
+from portal.web.forms import SafeForm, SelectField, strip
+from portal.web.i18n import lazy_gettext as _l
 
 
 class RegionForm(SafeForm):

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -17,6 +16,7 @@ from portal.extensions import db
 from portal.web.access import roles as allow
 from portal.web.forms import query_text
 from portal.web.htmx import paginate, render_page_or_partial
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.audit import queries
@@ -12,6 +11,7 @@ from portal.auth import roles
 from portal.cases.queries import school_staff
 from portal.extensions import db
 from portal.web.access import roles as allow
+from portal.web.i18n import lazy_gettext as _l
 
 bp = Blueprint("audit", __name__)
 

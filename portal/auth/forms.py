@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField, SelectField, StringField, ValidationError
+from wtforms import HiddenField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.auth import two_factor
-from portal.web.forms import SafeForm, strip
+from portal.web.forms import SafeForm, SelectField, strip
+from portal.web.i18n import lazy_gettext as _l
 
 CODE_MAX = 32  # room for a recovery code typed with spaces or dashes; longer input is refused as it is
 

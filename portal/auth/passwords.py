@@ -6,7 +6,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from flask_babel import gettext as _
+
+from portal.web.i18n import gettext as _
 
 # the published demo password (PRODUCT.md §7); refused outside demo mode
 DEMO_PASSWORD = "demo-portal-2026"  # nosec B105

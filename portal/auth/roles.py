@@ -1,6 +1,6 @@
 """The five roles of PRODUCT.md §2."""
 
-from flask_babel import lazy_gettext as _l
+from portal.web.i18n import lazy_gettext as _l
 
 TEACHER = "teacher"
 PSYCHOLOGIST = "psychologist"

@@ -13,7 +13,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit.services import record
@@ -31,6 +30,7 @@ from portal.auth.passwords import password_problem, verify_password
 from portal.clock import now
 from portal.extensions import db, limiter
 from portal.web.access import passive, pending_step, public
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
 

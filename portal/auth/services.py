@@ -1,6 +1,5 @@
 """Logging in and out, the second factor, and changing one's own password; each step is audited."""
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from portal.audit.services import record
@@ -9,6 +8,7 @@ from portal.auth.models import User, UserSession
 from portal.auth.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from portal.clock import now
 from portal.extensions import db
+from portal.web.i18n import gettext as _
 
 
 class LoginRefused(Exception):

@@ -7,7 +7,6 @@ and however many kinds of entry it merges.
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Date,
     DateTime,
@@ -32,6 +31,7 @@ from portal.db import built_for
 from portal.extensions import db
 from portal.plans.models import REVIEW_DECISION_LABELS, Measure, MeasureLog, Plan, Review
 from portal.plans.models import STATUS_LABELS as PLAN_STATUS
+from portal.web.i18n import lazy_gettext as _l
 from portal.web.i18n import local_date
 
 

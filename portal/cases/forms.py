@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.cases.models import CLOSE_OUTCOMES, TEAM_ROLES
-from portal.web.forms import SafeForm, strip
+from portal.web.forms import SafeForm, SelectField, strip
+from portal.web.i18n import lazy_gettext as _l
 
 
 class CouncilForm(SafeForm):

@@ -2,13 +2,13 @@
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.db import Base
 from portal.students.models import Student
+from portal.web.i18n import lazy_gettext as _l
 
 OPEN = "open"
 ACTIVE = "active"

@@ -1,7 +1,6 @@
 """Support cases: list, case page, council decision, team, notes, close and reopen, chronology."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit import queries as audit_queries
@@ -28,6 +27,7 @@ from portal.plans.models import STATUS_LABELS as PLAN_STATUS_LABELS
 from portal.web.access import roles as allow
 from portal.web.forms import version_number
 from portal.web.htmx import paginate
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 

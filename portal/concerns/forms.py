@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -8,7 +7,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -19,7 +17,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.cases.models import GROUNDS, RISK_LEVELS
 from portal.clock import local_today, now, to_local
 from portal.concerns.models import CATEGORIES, REFERRAL_TARGETS, SEVERITIES
-from portal.web.forms import SafeForm, strip
+from portal.web.forms import SafeForm, SelectField, strip
+from portal.web.i18n import lazy_gettext as _l
 
 
 class MultiCheckboxField(SelectMultipleField):

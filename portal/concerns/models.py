@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,6 +9,7 @@ from portal.auth.models import User
 from portal.cases.models import SupportCase
 from portal.db import Base
 from portal.students.models import Student
+from portal.web.i18n import lazy_gettext as _l
 
 CATEGORIES = [
     ("physical_violence", _l("Physical violence")),

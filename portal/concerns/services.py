@@ -1,7 +1,6 @@
 """Every concern write: submit, acknowledge, decide, add an addendum. Each is audited in its transaction."""
 
 from flask import abort, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -18,6 +17,7 @@ from portal.concerns.models import URGENT_CATEGORIES, Concern, ConcernAddendum, 
 from portal.concerns.queries import is_triager
 from portal.extensions import db
 from portal.notifications.services import notify
+from portal.web.i18n import lazy_gettext as _l
 
 TEXT_FIELDS = ("location", "facts", "child_words", "witnesses", "immediate_action")
 ALREADY_OPEN = _l("The student already has an open support case: attach the concern to it instead.")

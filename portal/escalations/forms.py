@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, FieldList, FormField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.concerns.forms import MultiCheckboxField
 from portal.escalations.models import REQUESTS, URGENCIES
 from portal.web.forms import SafeForm, strip
+from portal.web.i18n import lazy_gettext as _l
 
 
 class DraftForm(SafeForm):

@@ -6,7 +6,6 @@ school's region read snapshots only, never the live case. Every step is an event
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +14,7 @@ from portal.auth.models import User
 from portal.cases.models import SupportCase
 from portal.db import Base
 from portal.students.models import Student
+from portal.web.i18n import lazy_gettext as _l
 
 DRAFT = "draft"
 SUBMITTED = "submitted"

@@ -1,7 +1,6 @@
 """Escalations: the school drafts and submits; the region's reviewers claim, decide, refer and close."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit.services import record
@@ -32,6 +31,7 @@ from portal.plans.models import MEASURE_LABELS, REVIEW_DECISION_LABELS
 from portal.web.access import roles as allow
 from portal.web.forms import version_number
 from portal.web.htmx import Pager, page_number
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("escalations", __name__)
 

@@ -7,7 +7,6 @@ reviewers acting at once change the escalation exactly once.
 from datetime import timedelta
 
 from flask import abort, current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.audit.services import record
@@ -32,6 +31,7 @@ from portal.escalations.queries import active_for_case, is_reviewer_of, is_schoo
 from portal.extensions import db
 from portal.notifications.services import notify
 from portal.plans import queries as plan_queries
+from portal.web.i18n import lazy_gettext as _l
 
 DRAFT_FIELDS = ("urgency", "requested", "requested_other", "summary", "measures_tried", "chronology_keys", "answer")
 

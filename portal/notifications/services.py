@@ -1,12 +1,12 @@
 """Create and read notifications. The text is chosen by kind at display time; no child data is stored."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
 
 from portal.clock import now
 from portal.db import built_once
 from portal.extensions import db
 from portal.notifications.models import Notification
+from portal.web.i18n import lazy_gettext as _l
 
 MESSAGES = {
     "concern.urgent": _l("An urgent concern needs attention now"),

@@ -1,11 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
     FormField,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -14,7 +12,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from portal.cases.models import CLOSE_OUTCOMES
 from portal.clock import local_today
 from portal.plans.models import MEASURE_TYPES, PROGRESS, REVIEW_DECISIONS
-from portal.web.forms import SafeForm, strip
+from portal.web.forms import SafeForm, SelectField, strip
+from portal.web.i18n import lazy_gettext as _l
 
 
 class PlanForm(SafeForm):

@@ -2,13 +2,13 @@
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.cases.models import SupportCase
 from portal.db import Base
+from portal.web.i18n import lazy_gettext as _l
 
 DRAFT = "draft"
 SUBMITTED = "submitted"

@@ -1,7 +1,6 @@
 """Plans of preventive work: versions, inline goals and measures, submit / approve / return, reviews, my tasks."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit.services import record
@@ -23,6 +22,7 @@ from portal.plans.models import (
 from portal.web.access import roles as allow
 from portal.web.forms import version_number
 from portal.web.htmx import is_htmx, wants_partial
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("plans", __name__)
 

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from flask import abort, current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from portal.audit.services import record
@@ -25,6 +24,7 @@ from portal.plans.models import (
     Review,
     ReviewGoal,
 )
+from portal.web.i18n import lazy_gettext as _l
 
 PLAN_FIELDS = ("strengths", "needs", "guardian_involvement", "next_review_date")
 GOAL_FIELDS = ("what", "indicator", "baseline", "target", "target_date")

@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, FieldList, FormField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, FieldList, FormField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.clock import now
 from portal.students.iin import InvalidIIN, parse
-from portal.web.forms import SafeForm, strip
+from portal.web.forms import SafeForm, SelectField, strip
+from portal.web.i18n import lazy_gettext as _l
 
 RELATIONS = [
     ("mother", _l("Mother")),

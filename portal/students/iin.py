@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from portal.web.i18n import lazy_gettext as _l
 
 WEIGHTS_1 = tuple(range(1, 12))
 WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)

@@ -1,7 +1,6 @@
 """Students: live search, profile, and the school administrator's add / edit / leave."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit.services import record
@@ -18,6 +17,7 @@ from portal.students.models import ACTIVE
 from portal.web.access import roles as allow
 from portal.web.forms import query_text
 from portal.web.htmx import paginate, render_page_or_partial
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("students", __name__)
 

@@ -1,11 +1,11 @@
 """Error pages in the user's language, without stack traces."""
 
 from flask import current_app, render_template
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
+from portal.web.i18n import lazy_gettext as _l
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),

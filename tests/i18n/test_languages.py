@@ -127,3 +127,42 @@ def test_dates_read_as_babel_writes_them_in_every_language(app, lang):
             assert local_date(day.isoformat()) == format_date(day, "medium")
         assert local_date(datetime(2026, 11, 25, 19, 30)) == format_date(date(2026, 11, 26), "medium")
         assert local_datetime(None) == local_date(None) == local_date("") == ""
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_request_catalog_says_what_flask_babel_says(app, lang):
+    """The portal finds the request's catalog once per request; every message of the catalog must read exactly as
+    Flask-Babel's own gettext gives it, in Python, lazily and in templates."""
+    import flask_babel
+    from flask import render_template_string
+
+    from portal.web.i18n import gettext, lazy_gettext
+
+    with (ROOT / f"translations/{lang}/LC_MESSAGES/messages.po").open("rb") as f:
+        ids = [m.id for m in read_po(f) if m.id and isinstance(m.id, str) and "%" not in m.id]
+    assert len(ids) > 300
+    with app.test_request_context(headers={"Accept-Language": lang}):
+        for msgid in ids:
+            assert gettext(msgid) == flask_babel.gettext(msgid) == str(lazy_gettext(msgid))
+        assert gettext("Concern #%(id)d submitted", id=7) == flask_babel.gettext("Concern #%(id)d submitted", id=7)
+        assert render_template_string("{{ _('Support case') }}") == flask_babel.gettext("Support case")
+        many = render_template_string("{{ ngettext('%(num)d school', '%(num)d schools', 5) }}")
+        assert many == flask_babel.ngettext("%(num)d school", "%(num)d schools", 5)
+
+
+def test_the_request_catalog_follows_a_language_change_mid_request(app):
+    """A language forced or refreshed during a request (Flask-Babel's force_locale, refresh) changes what is
+    said from then on, in Python, in lazy strings and in templates; outside a request the text is untranslated."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from portal.web.i18n import gettext, lazy_gettext
+
+    label = lazy_gettext("Support case")
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert gettext("Support case") == str(label) == "Случай педагогического сопровождения"
+        with force_locale("kk"):
+            assert gettext("Support case") == str(label) == render_template_string("{{ _('Support case') }}")
+            assert gettext("Support case") == "Педагогикалық сүйемелдеу ісі"
+        assert render_template_string("{{ _('Support case') }}") == str(label) == "Случай педагогического сопровождения"
+    assert gettext("Support case") == str(label) == "Support case"
