@@ -15,7 +15,7 @@ from portal.audit.services import record
 from portal.auth import roles
 from portal.clock import now
 from portal.concerns.models import OPEN_STATUSES, SUBMITTED, Concern, ConcernAddendum
-from portal.db import at_run, clock_now
+from portal.db import at_run, built_for, clock_now
 from portal.extensions import db
 from portal.students.models import Student
 
@@ -72,11 +72,10 @@ def overdue_condition():
     return and_(Concern.status == SUBMITTED, Concern.ack_due_at < clock_now())
 
 
-def triage_queue(viewer, which: str = "open", *, reporters: bool = True):
-    """The queue: unacknowledged first, urgent before the rest, longest waiting first (the home page's extract
-    shows no reporters, so it loads none)."""
-    loads = [joinedload(Concern.student), joinedload(Concern.reporter)] if reporters else [joinedload(Concern.student)]
-    query = select(Concern).options(*loads).where(triage_scope(viewer))
+def triage_queue(viewer, which: str = "open"):
+    """The queue: unacknowledged first, urgent before the rest, longest waiting first (its lists show no reporter,
+    so none is loaded)."""
+    query = select(Concern).options(joinedload(Concern.student)).where(triage_scope(viewer))
     if which == "open":
         query = query.where(Concern.status.in_(OPEN_STATUSES))
     elif which == "overdue":
@@ -114,13 +113,13 @@ def queue_counts_query(viewer):
 
 
 def queue_counts(viewer, row=None) -> dict:
-    row = row or db.session.execute(queue_counts_query(viewer)).one()
+    row = row or db.session.execute(*built_for("queue_counts", viewer, queue_counts_query)).one()
     return dict(zip(QUEUE_COUNTS, row, strict=True))
 
 
 def pattern_alerts(viewer) -> list[tuple[Student, int, int]]:
     """Students with several concerns from several staff members within the window (settings)."""
-    rows = db.session.execute(pattern_alerts_query(viewer)).all()
+    rows = db.session.execute(*built_for(("pattern_alerts", *pattern_settings()), viewer, pattern_alerts_query))
     return [(student, concerns, reporters) for student, concerns, reporters in rows]
 
 

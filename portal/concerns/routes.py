@@ -3,7 +3,6 @@
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,12 +19,14 @@ from portal.concerns.models import (
     SEVERITY_LABELS,
     STATUS_LABELS,
 )
+from portal.db import built_for
 from portal.extensions import db
 from portal.students import queries as student_queries
 from portal.students.models import ACTIVE, Student
 from portal.web.access import roles as allow
 from portal.web.forms import query_text, version_number
-from portal.web.htmx import paginate
+from portal.web.htmx import paginate_built
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("concerns", __name__, url_prefix="/concerns")
 
@@ -46,10 +47,13 @@ def index():
         which = "open"
     context = {"labels": LABELS, "which": which, "now": _now()}
     if current_user.role in TRIAGERS:
-        context["queue"] = paginate(queries.triage_queue(current_user, which))
+        # the queue shows no reporters, so it loads none; statements built once per kind of viewer (portal.db)
+        context["queue"] = paginate_built(*built_for(("triage_queue", which), current_user,
+                                                     lambda v: queries.triage_queue(v, which)))
         context["counts"] = queries.queue_counts(current_user)
         context["patterns"] = queries.pattern_alerts(current_user)
-    context["mine"] = db.session.scalars(queries.my_reports(current_user).limit(50)).all()
+    statement, params = built_for("my_reports", current_user, lambda v: queries.my_reports(v).limit(50))
+    context["mine"] = db.session.scalars(statement, params).all()
     return render_template("concerns/index.html", **context)
 
 

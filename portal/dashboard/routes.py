@@ -32,10 +32,9 @@ def index():
         context["mine"] = _built("mine", lambda v: concern_queries.my_reports(v).limit(5)).scalars().all()
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
         context.update(_school_counts())
-        context["queue"] = _built("queue", lambda v: concern_queries.triage_queue(v, "open", reporters=False)
+        context["queue"] = _built("queue", lambda v: concern_queries.triage_queue(v, "open")
                                   .limit(8)).scalars().all()
-        context["patterns"] = [tuple(r) for r in _built(("patterns", *concern_queries.pattern_settings()),
-                                                        concern_queries.pattern_alerts_query)]
+        context["patterns"] = concern_queries.pattern_alerts(current_user)
     if role in roles.SCHOOL_ROLES:
         context["tasks"] = _built("tasks", lambda v: plan_queries.my_tasks(v, details=False).limit(10)).scalars().all()
         context["today"] = local_today()
