@@ -31,7 +31,7 @@ from portal.db import built_for
 from portal.extensions import db
 from portal.plans.models import REVIEW_DECISION_LABELS, Measure, MeasureLog, Plan, Review
 from portal.plans.models import STATUS_LABELS as PLAN_STATUS
-from portal.web.i18n import lazy_gettext as _l
+from portal.web.i18n import gettext as _
 from portal.web.i18n import local_date
 
 
@@ -144,32 +144,32 @@ def for_case(viewer, case: SupportCase) -> list[Entry]:
         kind = r.kind
         at = r.at  # None for the date-only kinds (council, logged work, reviews), which use r.day
         if kind == "concern":
-            entry = Entry(at, str(_l("Concern #%(id)d submitted", id=r.ref)), r.who, url_for("concerns.detail", concern_id=r.ref))
+            entry = Entry(at, _("Concern #%(id)d submitted", id=r.ref), r.who, url_for("concerns.detail", concern_id=r.ref))
         elif kind == "addendum":
-            entry = Entry(at, str(_l("Addendum to concern #%(id)d", id=r.ref)), r.who, url_for("concerns.detail", concern_id=r.ref), r.text1)
+            entry = Entry(at, _("Addendum to concern #%(id)d", id=r.ref), r.who, url_for("concerns.detail", concern_id=r.ref), r.text1)
         elif kind == "ack":
-            entry = Entry(at, str(_l("Concern #%(id)d acknowledged", id=r.ref)), r.who, url_for("concerns.detail", concern_id=r.ref))
+            entry = Entry(at, _("Concern #%(id)d acknowledged", id=r.ref), r.who, url_for("concerns.detail", concern_id=r.ref))
         elif kind == "triage":
-            entry = Entry(at, str(_l("Concern #%(id)d: %(status)s", id=r.ref, status=CONCERN_STATUS[r.code])), r.who, url_for("concerns.detail", concern_id=r.ref))
+            entry = Entry(at, _("Concern #%(id)d: %(status)s", id=r.ref, status=CONCERN_STATUS[r.code]), r.who, url_for("concerns.detail", concern_id=r.ref))
         elif kind == "case":
-            entry = Entry(at, str(_l("Support case #%(id)d opened", id=r.ref)), r.who, url_for("cases.detail", case_id=r.ref))
+            entry = Entry(at, _("Support case #%(id)d opened", id=r.ref), r.who, url_for("cases.detail", case_id=r.ref))
         elif kind == "council":
-            entry = Entry(_day(r.day), str(_l("Prevention council decision, protocol %(no)s", no=r.text2)), None, url_for("cases.detail", case_id=r.ref))
+            entry = Entry(_day(r.day), _("Prevention council decision, protocol %(no)s", no=r.text2), None, url_for("cases.detail", case_id=r.ref))
         elif kind == "closed":
-            entry = Entry(at, str(_l("Case #%(id)d closed: %(outcome)s", id=r.ref, outcome=CLOSE_OUTCOME_LABELS.get(r.code, "—"))), None, url_for("cases.detail", case_id=r.ref), r.text1)
+            entry = Entry(at, _("Case #%(id)d closed: %(outcome)s", id=r.ref, outcome=CLOSE_OUTCOME_LABELS.get(r.code, "—")), None, url_for("cases.detail", case_id=r.ref), r.text1)
         elif kind == "reopened":
-            entry = Entry(at, str(_l("Case #%(id)d reopened", id=r.ref)), None, url_for("cases.detail", case_id=r.ref), r.text1)
+            entry = Entry(at, _("Case #%(id)d reopened", id=r.ref), None, url_for("cases.detail", case_id=r.ref), r.text1)
         elif kind == "plan":
-            entry = Entry(at, str(_l("Plan version %(n)d started", n=r.n)), r.who, url_for("plans.version", case_id=r.ref, plan_id=r.id))
+            entry = Entry(at, _("Plan version %(n)d started", n=r.n), r.who, url_for("plans.version", case_id=r.ref, plan_id=r.id))
         elif kind == "plansubmit":
-            entry = Entry(at, str(_l("Plan version %(n)d submitted", n=r.n)), None, url_for("plans.version", case_id=r.ref, plan_id=r.id))
+            entry = Entry(at, _("Plan version %(n)d submitted", n=r.n), None, url_for("plans.version", case_id=r.ref, plan_id=r.id))
         elif kind == "plandecision":
-            entry = Entry(at, str(_l("Plan version %(n)d: %(status)s", n=r.n, status=PLAN_STATUS[r.code])), r.who, url_for("plans.version", case_id=r.ref, plan_id=r.id))
+            entry = Entry(at, _("Plan version %(n)d: %(status)s", n=r.n, status=PLAN_STATUS[r.code]), r.who, url_for("plans.version", case_id=r.ref, plan_id=r.id))
         elif kind == "log":
-            attended = _l("attended") if r.code == "y" else _l("did not attend")
-            entry = Entry(_day(r.day), str(_l("Measure done: %(what)s (%(attended)s)", what=r.text2, attended=attended)), r.who, None, r.text1)
+            attended = _("attended") if r.code == "y" else _("did not attend")
+            entry = Entry(_day(r.day), _("Measure done: %(what)s (%(attended)s)", what=r.text2, attended=attended), r.who, None, r.text1)
         elif kind == "review":
-            entry = Entry(_day(r.day), str(_l("Review: %(decision)s", decision=REVIEW_DECISION_LABELS[r.code])), r.who, url_for("cases.detail", case_id=r.ref), r.text1)
+            entry = Entry(_day(r.day), _("Review: %(decision)s", decision=REVIEW_DECISION_LABELS[r.code]), r.who, url_for("cases.detail", case_id=r.ref), r.text1)
         else:  # escalation
             what = str(EVENT_LABELS.get(r.code, r.code))
             if r.day:
