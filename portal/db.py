@@ -119,3 +119,15 @@ def clock_now():
 def clock_today(days: int = 0):
     """Today in Almaty (plus `days`), read when the statement runs."""
     return at_run(lambda: local_today() + timedelta(days=days), Date)
+
+
+def run_rows(statement, params=None):
+    """What db.session.execute(statement, params) gives for a statement of columns (no ORM objects), after the same
+    autoflush, in the same transaction: run on the session's connection, without the ORM session's per-statement
+    machinery (about 50 µs of Python a statement, a fifth of what a small query costs the app)."""
+    from portal.extensions import db
+
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)

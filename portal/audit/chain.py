@@ -50,8 +50,9 @@ def _chain(session: Session) -> None:
         return
     # The UPDATE takes the head row's lock (PostgreSQL: row lock; SQLite: the write lock) and, in the same
     # statement, reads the head as it is under that lock.
-    head = AuditChainHead.__table__  # Core statements: nothing of the ORM session is synchronised here
-    seq, last = session.execute(built_once("audit_head_lock", lambda: (
+    head = AuditChainHead.__table__  # Core statements on the session's connection: nothing of the ORM is involved
+    connection = session.connection()
+    seq, last = connection.execute(built_once("audit_head_lock", lambda: (
         update(head).where(head.c.id == 1).values(seq=head.c.seq).returning(head.c.seq, head.c.hash)))).one()
     rows = []
     for item in pending:
@@ -61,8 +62,8 @@ def _chain(session: Session) -> None:
         item.hash = last = row_digest(item)
         rows.append({name: getattr(item, name) for name in (*CHAINED_FIELDS, "seq", "prev_hash", "hash")})
     # a Core INSERT: the events are written, never read back, so the ORM's unit of work is not needed
-    session.execute(built_once("audit_insert", lambda: insert(AuditEvent.__table__)), rows)
-    session.execute(built_once("audit_head_move", lambda: update(head).where(head.c.id == 1).values(
+    connection.execute(built_once("audit_insert", lambda: insert(AuditEvent.__table__)), rows)
+    connection.execute(built_once("audit_head_move", lambda: update(head).where(head.c.id == 1).values(
         seq=bindparam("new_seq"), hash=bindparam("new_hash"))), {"new_seq": seq, "new_hash": last})
 
 

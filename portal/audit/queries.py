@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.clock import from_local
-from portal.db import built_once
+from portal.db import built_once, run_rows
 from portal.extensions import db
 
 VIEW_ACTIONS = ("case.read", "case.chronology", "plan.read", "student.read", "escalation.read")
@@ -49,7 +49,7 @@ def viewers_of_case(case, limit: int, plan_ids, escalation_ids) -> list:
 
     Rows of (at, action, object_id, actor_role, actor_name), actor_name None for an account since removed."""
     statement = built_once("viewers_of_case", _viewers_statement)
-    return db.session.execute(statement, {"case_id": case.id, "school_id": case.school_id,
+    return run_rows(statement, {"case_id": case.id, "school_id": case.school_id,
                                           "student_id": case.student_id, "limit": limit,
                                           "plan_ids": list(plan_ids), "escalation_ids": list(escalation_ids)}).all()
 

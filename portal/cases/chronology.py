@@ -27,8 +27,7 @@ from portal.auth.models import User
 from portal.cases.models import CLOSE_OUTCOME_LABELS, SupportCase
 from portal.concerns.models import STATUS_LABELS as CONCERN_STATUS
 from portal.concerns.models import Concern, ConcernAddendum
-from portal.db import built_for
-from portal.extensions import db
+from portal.db import built_for, run_rows
 from portal.plans.models import REVIEW_DECISION_LABELS, Measure, MeasureLog, Plan, Review
 from portal.plans.models import STATUS_LABELS as PLAN_STATUS
 from portal.web.i18n import gettext as _
@@ -73,7 +72,7 @@ def _branch(kind, source, *, id_, ref, at=None, day=None, n=None, code=None, who
 def _rows(viewer, student_id: int):
     # one statement per kind of viewer, built once (the concern scope branches on the role in Python)
     statement, params = built_for("chronology", viewer, _statement)
-    return db.session.execute(statement, {**params, "student_id": student_id}).all()
+    return run_rows(statement, {**params, "student_id": student_id}).all()
 
 
 def _statement(viewer):

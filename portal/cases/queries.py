@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal.audit.services import record
 from portal.auth import roles
 from portal.cases.models import CLOSED, CaseMember, CaseNote, ConfidentialNote, SupportCase
-from portal.db import built_for, built_once, clock_today
+from portal.db import built_for, built_once, clock_today, run_rows
 from portal.extensions import db
 from portal.students.models import Student
 
@@ -123,7 +123,7 @@ def school_staff(school_id: int, roles_wanted=None) -> list:
             query = query.where(User.role.in_(roles_wanted))
         return query.order_by(User.full_name, User.id)
 
-    return db.session.execute(built_once(key, build), {"school_id": school_id}).all()
+    return run_rows(built_once(key, build), {"school_id": school_id}).all()
 
 
 

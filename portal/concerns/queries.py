@@ -15,7 +15,7 @@ from portal.audit.services import record
 from portal.auth import roles
 from portal.clock import now
 from portal.concerns.models import OPEN_STATUSES, SUBMITTED, Concern, ConcernAddendum
-from portal.db import at_run, built_for, clock_now
+from portal.db import at_run, built_for, clock_now, run_rows
 from portal.extensions import db
 from portal.students.models import Student
 
@@ -113,7 +113,7 @@ def queue_counts_query(viewer):
 
 
 def queue_counts(viewer, row=None) -> dict:
-    row = row or db.session.execute(*built_for("queue_counts", viewer, queue_counts_query)).one()
+    row = row or run_rows(*built_for("queue_counts", viewer, queue_counts_query)).one()
     return dict(zip(QUEUE_COUNTS, row, strict=True))
 
 

@@ -11,7 +11,7 @@ from portal.cases import queries as case_queries
 from portal.clock import local_today, now
 from portal.concerns import queries as concern_queries
 from portal.concerns.routes import LABELS as CONCERN_LABELS
-from portal.db import built_for, built_once, side_by_side, split_row
+from portal.db import built_for, built_once, run_rows, side_by_side, split_row
 from portal.escalations import queries as escalation_queries
 from portal.escalations.routes import LABELS as ESCALATION_LABELS
 from portal.extensions import db
@@ -65,7 +65,7 @@ def index():
     elif role == roles.SYSADMIN:
         statement, widths = built_once("sysadmin_counts", lambda: side_by_side(
             *(select(func.count()).select_from(model) for model in (Region, School, User))))
-        regions, schools, users = split_row(db.session.execute(statement).one(), widths)
+        regions, schools, users = split_row(run_rows(statement).one(), widths)
         context["counts"] = {"regions": regions[0], "schools": schools[0], "users": users[0]}
     return render_template(f"dashboard/{role}.html", **context)
 
@@ -78,7 +78,7 @@ def _built(name, build):
 def _school_counts() -> dict:
     """Every count of a psychologist's or administrator's home page, in one query (built once per kind of viewer)."""
     (statement, widths), params = built_for("school_counts", current_user, _school_counts_statement)
-    queue, cases, escalations, students, staff = split_row(db.session.execute(statement, params).one(), widths)
+    queue, cases, escalations, students, staff = split_row(run_rows(statement, params).one(), widths)
     context = {
         "queue_counts": concern_queries.queue_counts(current_user, queue),
         "case_counts": case_queries.case_counts(current_user, cases),

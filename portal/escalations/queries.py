@@ -15,7 +15,7 @@ from portal.admin.models import School
 from portal.audit.services import record
 from portal.auth import roles
 from portal.clock import local_today
-from portal.db import at_run, built_for, built_once, clock_now
+from portal.db import at_run, built_for, built_once, clock_now, run_rows
 from portal.escalations.models import (
     ACCEPTED,
     AWAITING_DECISION,
@@ -144,7 +144,7 @@ def counts_query(viewer):
 
 def counts(viewer, row=None) -> dict:
     if row is None:
-        row = db.session.execute(*built_for("escalation_counts", viewer, counts_query)).one()
+        row = run_rows(*built_for("escalation_counts", viewer, counts_query)).one()
     return dict(zip(COUNTED, row, strict=True))
 
 
@@ -181,7 +181,7 @@ def interview_recorded(student_id: int):
     """The date the child's account was recorded at a help room, if it was (the latest such date)."""
     statement = built_once("interview_recorded", lambda: select(func.max(Escalation.helproom_interview_on))
                            .where(Escalation.student_id == bindparam("student_id", type_=Integer)))
-    return db.session.scalar(statement, {"student_id": student_id})
+    return run_rows(statement, {"student_id": student_id}).scalar()
 
 
 OVERVIEW_KEYS = ("queue", "accepted", "returned", "declined", "overdue")
@@ -217,9 +217,9 @@ def _overview_rows(viewer, schools: list[School]) -> list[dict]:
         .where(escalation_scope(bound), Escalation.school_id.in_(_school_ids()),
                EscalationEvent.action.in_(DECISION_ACTIONS), EscalationEvent.waited_minutes.is_not(None))))
     params["school_ids"] = ids
-    by_school = {r[0]: r[1:] for r in db.session.execute(by_school_statement, params)}
+    by_school = {r[0]: r[1:] for r in run_rows(by_school_statement, params)}
     waits: dict[int, list[int]] = {}
-    for school_id, minutes in db.session.execute(waits_statement, params):
+    for school_id, minutes in run_rows(waits_statement, params):
         waits.setdefault(school_id, []).append(minutes)
     rows = []
     for school in schools:
@@ -251,7 +251,7 @@ def overview_page(viewer, page: int, per_page: int) -> tuple[list[dict], dict]:
     on the page are aggregated, so the page costs the same in a region of any size."""
     if viewer.role != roles.REGIONAL_REVIEWER or not viewer.region_id:
         return [], dict.fromkeys(OVERVIEW_KEYS, 0)
-    totals_row = db.session.execute(*built_for("overview_totals", viewer, lambda bound: select(
+    totals_row = run_rows(*built_for("overview_totals", viewer, lambda bound: select(
         *_outcome_counts()).where(escalation_scope(bound)))).one()
     schools = db.session.scalars(
         built_once("overview_schools", lambda: select(School).where(School.region_id == _region_id())
@@ -276,7 +276,7 @@ def needing_attention(viewer, limit: int = 10) -> list[dict]:
                 .limit(bindparam("limit", type_=Integer)))
 
     statement, params = built_for("needing_attention", viewer, build)
-    top = db.session.execute(statement, {**params, "limit": limit}).scalars().all()
+    top = run_rows(statement, {**params, "limit": limit}).scalars().all()
     schools_of = built_once("schools_by_id", lambda: select(School).where(School.id.in_(_school_ids())))
     schools = {s.id: s for s in db.session.scalars(schools_of, {"school_ids": top})} if top else {}
     return _overview_rows(viewer, [schools[i] for i in top])  # in the order chosen above

@@ -3,7 +3,7 @@
 from sqlalchemy import bindparam, func, select, update
 
 from portal.clock import now
-from portal.db import built_once
+from portal.db import built_once, run_rows
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.web.i18n import lazy_gettext as _l
@@ -33,7 +33,7 @@ def notify(user_ids, kind: str, link: str) -> int:
 def unread_count(user) -> int:
     statement = built_once("unread_count", lambda: select(func.count()).select_from(Notification).where(
         Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
-    return db.session.scalar(statement, {"user_id": user.id})
+    return run_rows(statement, {"user_id": user.id}).scalar()
 
 
 def recent(user, limit: int = 100) -> list[Notification]:

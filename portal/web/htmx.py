@@ -43,7 +43,7 @@ def paginate_built(statement, params: dict):
     from flask import current_app
     from sqlalchemy import Integer, bindparam, func, select
 
-    from portal.db import built_once
+    from portal.db import built_once, run_rows
     from portal.extensions import db
 
     per_page, page = current_app.config["PAGE_SIZE"], page_number()
@@ -52,7 +52,7 @@ def paginate_built(statement, params: dict):
     counted = built_once(("count", id(statement)),
                          lambda: select(func.count()).select_from(statement.order_by(None).subquery()))
     items = db.session.scalars(rows, {**params, "page_limit": per_page, "page_offset": (page - 1) * per_page}).all()
-    total = db.session.scalar(counted, params)
+    total = run_rows(counted, params).scalar()
     return Page(page, per_page, total, items)
 
 
