@@ -62,9 +62,20 @@ def _chain(session: Session) -> None:
         item.hash = last = row_digest(item)
         rows.append({name: getattr(item, name) for name in (*CHAINED_FIELDS, "seq", "prev_hash", "hash")})
     # a Core INSERT: the events are written, never read back, so the ORM's unit of work is not needed
-    connection.execute(built_once("audit_insert", lambda: insert(AuditEvent.__table__)), rows)
-    connection.execute(built_once("audit_head_move", lambda: update(head).where(head.c.id == 1).values(
-        seq=bindparam("new_seq"), hash=bindparam("new_hash"))), {"new_seq": seq, "new_hash": last})
+    moved = {"new_seq": seq, "new_hash": last}
+    if connection.dialect.name == "postgresql":
+        # one round trip: the head moves in the statement that writes the events (a data-modifying WITH; with
+        # several events it may run once per row, always to the same final values)
+        connection.execute(built_once("audit_insert_moving_head", lambda: insert(AuditEvent.__table__).add_cte(
+            _move_head().cte("moved_head"))), [{**row, **moved} for row in rows])
+    else:
+        connection.execute(built_once("audit_insert", lambda: insert(AuditEvent.__table__)), rows)
+        connection.execute(built_once("audit_head_move", _move_head), moved)
+
+
+def _move_head():
+    head = AuditChainHead.__table__
+    return update(head).where(head.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 def _before_commit(session: Session) -> None:

@@ -66,6 +66,27 @@ def test_an_audit_event_of_a_rolled_back_transaction_is_not_written(app):
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == count + 1
 
 
+def test_several_events_of_one_transaction_are_chained_in_order_and_the_head_follows(app):
+    """One commit writing several events (a bulk action) chains each to the one before and moves the head to the
+    last; on PostgreSQL the head moves in the statement that writes them."""
+    from portal.audit.services import record
+
+    with in_app():
+        record("test.first")
+        db.session.commit()
+        for n in range(4):
+            record("test.bulk", object_type="student", object_id=n + 1)
+        db.session.commit()
+    rows = events()
+    bulk = [r for r in rows if r.action == "test.bulk"]
+    assert [r.object_id for r in bulk] == [1, 2, 3, 4]
+    assert [r.seq for r in bulk] == list(range(bulk[0].seq, bulk[0].seq + 4)) and bulk[-1].seq == rows[-1].seq
+    assert bulk[0].prev_hash == next(r for r in rows if r.action == "test.first").hash
+    code, output = verify(app)
+    assert code == 0, output
+    assert head(app) == f"{bulk[-1].seq}:{bulk[-1].hash}"
+
+
 @pytest.mark.parametrize("statement", [
     "UPDATE audit_events SET action = 'x' WHERE seq = 1",
     "UPDATE audit_events SET fields = NULL",
