@@ -101,12 +101,17 @@ def load_user_from_request(_request) -> User | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    # the session, its user and the user's school in one query: every page reads all three
-    statement = built_once("session_of_token", lambda: (
-        select(UserSession).options(joinedload(UserSession.user).joinedload(User.school))
-        .where(UserSession.token_hash == bindparam("token_hash"))
-    ))
-    row = db.session.scalar(statement, {"token_hash": _hash(token)})
+    # the session, its user, the user's school and the header's count of unread notifications in one query:
+    # every page reads all four
+    def build():
+        from portal.notifications.services import unread_of
+
+        return (select(UserSession, unread_of(UserSession.user_id))
+                .options(joinedload(UserSession.user).joinedload(User.school))
+                .where(UserSession.token_hash == bindparam("token_hash")))
+
+    row, unread = db.session.execute(built_once("session_of_token", build),
+                                     {"token_hash": _hash(token)}).one_or_none() or (None, None)
     if row is None or row.ended_at is not None:
         session.pop(SESSION_KEY, None)
         return None
@@ -135,6 +140,7 @@ def load_user_from_request(_request) -> User | None:
         g.pending_session = row
         return None
     g.user_session = row
+    g.unread_notifications = (row.user_id, unread)
     if not _is_passive_request():
         touch_after = current_app.config["SESSION_TOUCH_SECONDS"]
         if (current - row.last_seen_at).total_seconds() >= touch_after:

@@ -53,7 +53,9 @@ def index():
     )
 
 
-def _page(case, status: int = 200, **forms):
+def _page(case, status: int = 200, commit: bool = False, **forms):
+    """The case page. `commit`: the view recorded an opening, committed once the page's data is read and before
+    anything of it is rendered (one transaction, not a second one for the reading)."""
     manager = queries.is_case_manager(current_user, case)
     reads_confidential = queries.reads_confidential(current_user, case)
     member = queries.is_member(current_user, case)
@@ -96,6 +98,8 @@ def _page(case, status: int = 200, **forms):
         member_form.user_id.choices = _member_choices(case)
         context["member_form"] = member_form
         context["entries"] = chronology.for_case(current_user, case)
+    if commit:
+        db.session.commit()
     return render_template("cases/detail.html", **context), status
 
 
@@ -110,8 +114,7 @@ def detail(case_id: int):
     """The case page: grounds, risk, lead, team, council decision, plan, reviews, notes, chronology."""
     case = queries.get_case_for(current_user, case_id)
     record("case.read", object_type="case", object_id=case.id, school_id=case.school_id)
-    db.session.commit()
-    return _page(case)
+    return _page(case, commit=True)
 
 
 @bp.get("/<int:case_id>/chronology")

@@ -135,11 +135,11 @@ def detail(concern_id: int):
     """One concern: in full for those who triage it, as a status ladder for its reporter."""
     concern = queries.get_concern_for(current_user, concern_id)
     record("concern.read", object_type="concern", object_id=concern.id, school_id=concern.school_id)
-    db.session.commit()
-    return _render_detail(concern)
+    return _render_detail(concern, commit=True)
 
 
-def _render_detail(concern, status: int = 200, decision_form=None, addendum_form=None, problem=None):
+def _render_detail(concern, status: int = 200, decision_form=None, addendum_form=None, problem=None, commit=False):
+    """`commit`: the view recorded an opening, committed once the page's data is read, before it is rendered."""
     triager = queries.is_triager(current_user, concern)
     context = {
         "concern": concern,
@@ -159,6 +159,8 @@ def _render_detail(concern, status: int = 200, decision_form=None, addendum_form
     else:
         template = "concerns/ladder.html"
         context["own_addenda"] = [a for a in concern.addenda if a.author_id == current_user.id]
+    if commit:
+        db.session.commit()
     return render_template(template, **context), status
 
 

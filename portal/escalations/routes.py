@@ -131,7 +131,8 @@ def _changes(snapshots, number):
     return changed, previous.content
 
 
-def _page(escalation, status: int = 200, **forms):
+def _page(escalation, status: int = 200, commit: bool = False, **forms):
+    """`commit`: the view recorded an opening, committed once the page's data is read, before it is rendered."""
     reviewer = queries.is_reviewer_of(current_user, escalation)
     snapshots = queries.snapshots(escalation.id)
     number = _snapshot_number(snapshots)
@@ -160,6 +161,8 @@ def _page(escalation, status: int = 200, **forms):
         if workflow.allowed(escalation, "edit"):
             context["draft_form"] = forms.get("draft_form") or _draft_form(escalation.case, escalation)
         context["is_admin"] = current_user.role == roles.SCHOOL_ADMIN
+    if commit:
+        db.session.commit()
     return render_template("escalations/detail.html", **context), status
 
 
@@ -169,8 +172,7 @@ def detail(escalation_id: int):
     """School side: the draft, every snapshot and the directorate's decisions. Reviewers: the snapshots only."""
     escalation = queries.get_escalation_for(current_user, escalation_id)
     record("escalation.read", object_type="escalation", object_id=escalation.id, school_id=escalation.school_id)
-    db.session.commit()
-    return _page(escalation)
+    return _page(escalation, commit=True)
 
 
 def _stale(escalation, message=None):

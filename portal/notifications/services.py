@@ -30,9 +30,21 @@ def notify(user_ids, kind: str, link: str) -> int:
     return len(ids)
 
 
+def unread_of(user_id):
+    """The number of unread notifications of `user_id` (a column or a bound parameter), as a scalar subquery."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
+
+
 def unread_count(user) -> int:
-    statement = built_once("unread_count", lambda: select(func.count()).select_from(Notification).where(
-        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+    """The header's count: read with the session at the start of the request (portal.auth.sessions), which no
+    page changes before it shows the header (marking as read redirects), or counted now."""
+    from flask import g
+
+    found = g.get("unread_notifications")
+    if found is not None and found[0] == user.id:
+        return found[1]
+    statement = built_once("unread_count", lambda: select(unread_of(bindparam("user_id"))))
     return run_rows(statement, {"user_id": user.id}).scalar()
 
 

@@ -28,6 +28,7 @@ def _plan_options():
         selectinload(Plan.measures).joinedload(Measure.responsible),
         joinedload(Plan.editors),
         joinedload(Plan.author),
+        joinedload(Plan.decided_by),  # the version page names who approved it
     )
 
 

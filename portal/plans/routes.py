@@ -86,9 +86,12 @@ def _context(case, plan, **extra):
     return context
 
 
-def _render(case, plan, status=200, section=None, **extra):
-    """The version page, or only the goals / measures section for htmx."""
+def _render(case, plan, status=200, section=None, commit=False, **extra):
+    """The version page, or only the goals / measures section for htmx. `commit`: the view recorded an opening,
+    committed once the page's data is read and before anything of it is rendered."""
     context = _context(case, plan, **extra)
+    if commit:
+        db.session.commit()
     if section and wants_partial():
         return render_template(f"plans/_{section}.html", **context), status
     return render_template("plans/version.html", **context), status
@@ -130,8 +133,7 @@ def version(case_id: int, plan_id: int):
     """One version of the plan; editable while it is a draft or returned. Printable."""
     case, plan = _load(case_id, plan_id)
     record("plan.read", object_type="plan", object_id=plan.id, school_id=case.school_id)
-    db.session.commit()
-    return _render(case, plan)
+    return _render(case, plan, commit=True)
 
 
 def _lock(form) -> int:

@@ -56,19 +56,19 @@ def detail(student_id: int):
     open_case = concern_services.open_case_of(student.id)
     plan = plan_queries.in_force_of(open_case.id) if open_case else None
     record("student.read", object_type="student", object_id=student.id, school_id=student.school_id)
-    db.session.commit()
-    return render_template(
-        "students/detail.html",
-        student=student,
-        relation_labels=RELATION_LABELS,
-        concerns=concerns,
-        triager_of={c.id: concern_queries.is_triager(current_user, c) for c in concerns},
-        open_case=open_case if current_user.role != roles.TEACHER else None,
-        plan_in_force=plan,
-        plan_case_id=open_case.id if open_case else None,
-        interview_on=escalation_queries.interview_recorded(student.id),
-        labels=CONCERN_LABELS,
-    )
+    context = {
+        "student": student,
+        "relation_labels": RELATION_LABELS,
+        "concerns": concerns,
+        "triager_of": {c.id: concern_queries.is_triager(current_user, c) for c in concerns},
+        "open_case": open_case if current_user.role != roles.TEACHER else None,
+        "plan_in_force": plan,
+        "plan_case_id": open_case.id if open_case else None,
+        "interview_on": escalation_queries.interview_recorded(student.id),
+        "labels": CONCERN_LABELS,
+    }
+    db.session.commit()  # the opening is on record before anything of the profile is rendered
+    return render_template("students/detail.html", **context)
 
 
 def _form_data(form: StudentForm) -> tuple[dict, list[dict]]:
