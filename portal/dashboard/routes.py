@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import raiseload
 
 from portal.admin.models import Region, School
 from portal.auth import roles
@@ -10,6 +11,7 @@ from portal.auth.models import User
 from portal.cases import queries as case_queries
 from portal.clock import local_today, now
 from portal.concerns import queries as concern_queries
+from portal.concerns.models import Concern
 from portal.concerns.routes import LABELS as CONCERN_LABELS
 from portal.db import built_for, built_once, run_rows, side_by_side, split_row
 from portal.escalations import queries as escalation_queries
@@ -22,6 +24,9 @@ from portal.students.models import ACTIVE, Student
 
 bp = Blueprint("dashboard", __name__)
 
+# the home page's concern extracts show no categories: not loaded (and an error if a template starts to show them)
+NO_CATEGORIES = raiseload(Concern.categories)
+
 
 @bp.get("/")
 def index():
@@ -29,10 +34,11 @@ def index():
     role = current_user.role
     context = {"now": now(), "labels": CONCERN_LABELS, "labels_measure": MEASURE_LABELS}
     if role in roles.SCHOOL_ROLES:
-        context["mine"] = _built("mine", lambda v: concern_queries.my_reports(v).limit(5)).scalars().all()
+        context["mine"] = _built("mine", lambda v: concern_queries.my_reports(v).options(NO_CATEGORIES).limit(5)
+                                 ).scalars().all()
     if role in (roles.PSYCHOLOGIST, roles.SCHOOL_ADMIN):
         context.update(_school_counts())
-        context["queue"] = _built("queue", lambda v: concern_queries.triage_queue(v, "open")
+        context["queue"] = _built("queue", lambda v: concern_queries.triage_queue(v, "open").options(NO_CATEGORIES)
                                   .limit(8)).scalars().all()
         context["patterns"] = concern_queries.pattern_alerts(current_user)
     if role in roles.SCHOOL_ROLES:
