@@ -8,7 +8,7 @@ from babel import support
 from flask import Request
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from werkzeug.formparser import FormDataParser
 from wtforms import Field, widgets
 from wtforms.i18n import messages_path
@@ -84,10 +84,10 @@ class Select(widgets.Select):
         value = choice.value
         if isinstance(value, bool):
             value = str(value)
-        value = escape(value)
-        label = escape(choice.label or choice.value)
-        selected = "selected " if choice.selected else ""
-        return Markup(f'<option {selected}value="{value}">{label}</option>')
+        # Markup's % escapes the value and the label
+        if choice.selected:
+            return Markup('<option selected value="%s">%s</option>') % (value, choice.label or choice.value)
+        return Markup('<option value="%s">%s</option>') % (value, choice.label or choice.value)
 
     @classmethod
     def _dispatch_render_option(cls):
