@@ -49,9 +49,9 @@ def viewers_of_case(case, limit: int, plan_ids, escalation_ids) -> list:
 
     Rows of (at, action, object_id, actor_role, actor_name), actor_name None for an account since removed."""
     statement = built_once("viewers_of_case", _viewers_statement)
-    return run_rows(statement, {"case_id": case.id, "school_id": case.school_id,
-                                          "student_id": case.student_id, "limit": limit,
-                                          "plan_ids": list(plan_ids), "escalation_ids": list(escalation_ids)}).all()
+    return run_rows(statement, {"case_id": case.id, "school_id": case.school_id, "student_id": case.student_id,
+                                "limit": limit, "plan_ids": list(plan_ids),
+                                "escalation_ids": list(escalation_ids)}).all()
 
 
 def _viewers_statement():

@@ -243,7 +243,7 @@ def region_school_count(viewer) -> int:
         return 0
     statement = built_once("region_school_count", lambda: select(func.count()).select_from(School)
                            .where(School.region_id == _region_id()))
-    return db.session.scalar(statement, {"region_id": viewer.region_id})
+    return run_rows(statement, {"region_id": viewer.region_id}).scalar()
 
 
 def overview_page(viewer, page: int, per_page: int) -> tuple[list[dict], dict]:

@@ -130,12 +130,8 @@ def reviews_of(case_id: int) -> list[Review]:
     return list(db.session.scalars(statement, {"case_id": case_id}).unique())
 
 
-def awaiting_approval(viewer) -> list[Plan]:
-    """Submitted versions of the administrator's school, oldest first."""
-    return list(db.session.scalars(awaiting_approval_query(viewer)))
-
-
 def awaiting_approval_query(viewer):
+    """Submitted versions of the administrator's school, oldest first."""
     return (
         select(Plan).options(joinedload(Plan.author))
         .join(SupportCase, SupportCase.id == Plan.case_id)

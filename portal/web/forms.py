@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import wtforms
 from babel import support
-from flask import Request
+from flask import Request, current_app
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -50,8 +50,6 @@ class SafeForm(FlaskForm):
 
     class Meta:
         def get_translations(self, form):
-            from flask import current_app
-
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
             return _WTFORMS_MESSAGES
@@ -74,8 +72,8 @@ class Select(widgets.Select):
     """WTForms' select, markup for markup, with each plain option written directly.
 
     WTForms builds every option through html_params() (sorting, cleaning and escaping its attributes one by one),
-    after inspecting render_option's signature; a team's staff list of thirty options cost a tenth of the case page. Options with extra attributes, and groups,
-    are left to WTForms."""
+    after inspecting render_option's signature: a team's staff list of thirty options cost a tenth of the case
+    page. Options with extra attributes, and groups, are left to WTForms."""
 
     @classmethod
     def render_option(cls, choice, **kwargs):
@@ -113,9 +111,7 @@ class CsrfOnly:
 
     @property
     def csrf_token(self):
-        from flask import current_app
         from flask_wtf.csrf import generate_csrf
-        from markupsafe import Markup
 
         if not current_app.config.get("WTF_CSRF_ENABLED", True):
             return ""

@@ -46,11 +46,6 @@ def gettext(string, **variables):
     return text % variables if variables else text
 
 
-def ngettext(singular, plural, num, **variables):
-    variables.setdefault("num", num)
-    return translations().ungettext(singular, plural, num) % variables
-
-
 def lazy_gettext(string, **variables):
     """Translated when shown, in the language of the request that shows it (labels, choices, form messages)."""
     return LazyString(gettext, string, **variables)
